@@ -1,0 +1,75 @@
+using System.Text.Json.Nodes;
+using Switchboard.Platform.Database;
+
+namespace Switchboard.Audit;
+
+/// <summary>Endpoint metadata naming the audit action an unsafe endpoint records (see <see cref="AuditFilter"/>).</summary>
+/// <param name="Action"><c>module.verb</c>, e.g. <c>contacts.create</c>; the module is the part before the dot.</param>
+/// <param name="HandlerWritesEntry">The handler adds the entry itself, in its own transaction, because it must not hold a
+/// transaction open while it streams a large body (CSV import).</param>
+public sealed record AuditedAttribute(string Action, bool HandlerWritesEntry = false)
+{
+    public string Module => Action[..Action.IndexOf('.')];
+}
+
+/// <summary>Details a handler adds to the audit entry of the current request (ids, changed fields).</summary>
+public sealed class AuditDetails
+{
+    public JsonObject Meta { get; } = new();
+}
+
+/// <summary>Adds audit entries to the current unit of work (they commit with the change they describe).</summary>
+public sealed class AuditWriter(SwitchboardDbContext db, TenantContext tenant, IHttpContextAccessor http, TimeProvider clock)
+{
+    public AuditLog Add(string action, JsonObject? meta = null, long? userId = null)
+    {
+        var entry = new AuditLog
+        {
+            TenantId = tenant.RequiredTenantId,
+            UserId = userId ?? tenant.UserId,
+            ApiKeyId = tenant.ApiKeyId,
+            Action = action,
+            Module = action[..action.IndexOf('.')],
+            IpAddress = http.HttpContext?.Connection.RemoteIpAddress?.ToString(),
+            Meta = (meta ?? new JsonObject()).ToJsonString(),
+            LoggedAt = clock.GetUtcNow(),
+        };
+        db.AuditLogs.Add(entry);
+        return entry;
+    }
+}
+
+/// <summary>Runs an audited endpoint in one transaction with its audit entry: a change is committed together with the record
+/// of it, or not at all. Failed requests (non-2xx) roll back.</summary>
+internal sealed class AuditFilter : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var audited = http.GetEndpoint()?.Metadata.GetMetadata<AuditedAttribute>();
+        if (audited is null || audited.HandlerWritesEntry)
+            return await next(context);
+
+        var services = http.RequestServices;
+        var db = services.GetRequiredService<SwitchboardDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync(http.RequestAborted);
+        var result = await next(context);
+        if (result is IStatusCodeHttpResult { StatusCode: >= 200 and < 300 })
+        {
+            var details = services.GetRequiredService<AuditDetails>();
+            foreach (var (key, value) in http.Request.RouteValues)
+                details.Meta.TryAdd(key, value?.ToString());
+            services.GetRequiredService<AuditWriter>().Add(audited.Action, details.Meta);
+            await db.SaveChangesAsync(http.RequestAborted);
+            await transaction.CommitAsync(http.RequestAborted);
+        }
+        return result;
+    }
+}
+
+public static class AuditEndpointExtensions
+{
+    public static TBuilder Audited<TBuilder>(this TBuilder builder, string action, bool handlerWritesEntry = false)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new AuditedAttribute(action, handlerWritesEntry));
+}

@@ -1,0 +1,129 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.OpenApi;
+using Switchboard.Audit;
+using Switchboard.Contacts;
+using Switchboard.Identity;
+using Switchboard.Platform.Database;
+using Switchboard.Platform.Health;
+using Switchboard.Platform.Http;
+using Switchboard.Platform.Jobs;
+using Switchboard.Platform.Security;
+using Switchboard.Tenancy;
+
+namespace Switchboard;
+
+/// <summary>Wires the modules into one host: services in <see cref="AddSwitchboard"/>, the pipeline and routes in
+/// <see cref="UseSwitchboard"/>.</summary>
+public static class Composition
+{
+    public static WebApplicationBuilder AddSwitchboard(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        services.AddSingleton(TimeProvider.System);
+        services.AddHttpContextAccessor();
+
+        services.AddSwitchboardDatabase(configuration);
+        services.AddDataProtection().SetApplicationName("Switchboard");
+        services.AddOptions<KeyManagementOptions>().Configure<IServiceScopeFactory>((o, scopes) => o.XmlRepository = new DatabaseXmlRepository(scopes));
+        services.AddSingleton<SecretProtector>();
+
+        services.AddSwitchboardIdentity(configuration);
+        services.AddScoped<TenantProvisioning>();
+        services.AddScoped<AuditWriter>();
+        services.AddScoped<AuditDetails>();
+        services.AddScoped<ContactService>();
+
+        var jobOptions = configuration.GetSection(JobOptions.Section).Get<JobOptions>() ?? new JobOptions();
+        services.AddSingleton(jobOptions);
+        services.AddSingleton<JobSignal>();
+        services.AddScoped<JobQueue>();
+        services.AddScoped<IJobHandler, ContactImportJob>();
+        if (jobOptions.Enabled)
+            services.AddHostedService<JobWorker>();
+
+        services.Configure<JsonOptions>(o =>
+        {
+            // Enums travel as their camelCase names only; a number or an unknown name is a 400.
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+        });
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddExceptionHandler<BadRequestExceptionHandler>();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+            context.ProblemDetails.Extensions.TryAdd("traceId", context.HttpContext.TraceIdentifier));
+        services.AddSwitchboardHealth();
+        services.AddOpenApi("v1", o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info = new OpenApiInfo { Title = "Switchboard API", Version = "v1", Description = "Multi-tenant omnichannel contact center." };
+            document.Components ??= new OpenApiComponents();
+            document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+            document.Components.SecuritySchemes["apiKey"] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                Description = "An API key: Authorization: Bearer sb_...",
+            };
+            document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("apiKey", document)] = [] }];
+            return Task.CompletedTask;
+        }));
+        return builder;
+    }
+
+    public static WebApplication UseSwitchboard(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRouting();
+        app.UseMiddleware<BodySizeLimitMiddleware>();
+        app.UseRateLimiter();
+        app.UseAuthentication();
+        app.UseTenantContext();
+        app.UseCsrfProtection();
+        app.UseAuthorization();
+
+        var api = app.MapGroup("/api/v1").RequireAuthorization().AddEndpointFilter<AuditFilter>();
+        api.MapAuthApi();
+        api.MapTenantApi();
+        api.MapUsersApi();
+        api.MapDepartmentsApi();
+        api.MapApiKeysApi();
+        api.MapAuditApi();
+        api.MapContactsApi();
+        app.MapGroup("/api").MapFallback(() => Problems.NotFound("This API route")).AllowAnonymous().ExcludeFromDescription();
+
+        app.MapSwitchboardHealth();
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        app.UseSwaggerUI(o =>
+        {
+            o.SwaggerEndpoint("/openapi/v1.json", "Switchboard API v1");
+            o.RoutePrefix = "api-docs";
+            o.DocumentTitle = "Switchboard API";
+        });
+        app.MapConsole();
+        return app;
+    }
+
+    /// <summary>Serves the built console (web/console/dist, copied to wwwroot at build) with a fallback to index.html for
+    /// client-side routes.</summary>
+    private static void MapConsole(this WebApplication app)
+    {
+        var root = app.Configuration["Console:Path"] ?? Path.Combine(AppContext.BaseDirectory, "wwwroot");
+        if (File.Exists(Path.Combine(root, "index.html")))
+        {
+            var files = new PhysicalFileProvider(root);
+            app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
+            app.MapFallbackToFile("index.html", new StaticFileOptions { FileProvider = files }).AllowAnonymous();
+        }
+        else
+        {
+            app.MapFallback(() => TypedResults.Content(
+                "<!doctype html><title>Switchboard</title><p>The console has not been built. Run <code>./run.sh</code>, which builds it, " +
+                "or <code>npm ci &amp;&amp; npm run build</code> in <code>web/console</code>.</p>", "text/html")).AllowAnonymous();
+        }
+    }
+}

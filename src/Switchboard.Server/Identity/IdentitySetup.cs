@@ -1,0 +1,134 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Switchboard.Platform.Database;
+
+namespace Switchboard.Identity;
+
+public sealed class IdentityOptions
+{
+    public const string Section = "Identity";
+    public int SignInAttemptsPerMinutePerIp { get; set; } = 10;
+    public int FailedSignInsBeforeLockout { get; set; } = 5;
+    public int LockoutMinutes { get; set; } = 15;
+}
+
+public static class IdentitySetup
+{
+    public const string SignInRateLimit = "sign-in";
+    public const string CsrfHeader = "X-CSRF-TOKEN";
+
+    public static IServiceCollection AddSwitchboardIdentity(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(IdentityOptions.Section).Get<IdentityOptions>() ?? new IdentityOptions();
+        services.AddSingleton(options);
+        services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
+        services.AddScoped<SignInService>();
+
+        services.AddAuthentication(AuthSchemes.Default)
+            .AddPolicyScheme(AuthSchemes.Default, "API key or session cookie", o =>
+                o.ForwardDefaultSelector = context =>
+                    context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                        ? AuthSchemes.ApiKey
+                        : AuthSchemes.Cookie)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(AuthSchemes.ApiKey, null)
+            .AddCookie(AuthSchemes.Cookie, o =>
+            {
+                o.Cookie.Name = "sb.session";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.ExpireTimeSpan = TimeSpan.FromHours(12);
+                o.SlidingExpiration = true;
+                o.Events.OnValidatePrincipal = SessionValidation.ValidateAsync;
+                // An API answers with a status, never a redirect to a login page.
+                o.Events.OnRedirectToLogin = context => { context.Response.StatusCode = StatusCodes.Status401Unauthorized; return Task.CompletedTask; };
+                o.Events.OnRedirectToAccessDenied = context => { context.Response.StatusCode = StatusCodes.Status403Forbidden; return Task.CompletedTask; };
+            });
+
+        services.AddAuthorizationBuilder().AddPermissionPolicies();
+        services.AddAntiforgery(o =>
+        {
+            o.HeaderName = CsrfHeader;
+            o.Cookie.Name = "sb.csrf";
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        });
+
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.AddPolicy(SignInRateLimit, context => RateLimitPartition.GetFixedWindowLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = options.SignInAttemptsPerMinutePerIp, Window = TimeSpan.FromMinutes(1) }));
+        });
+        return services;
+    }
+
+    private static AuthorizationBuilder AddPermissionPolicies(this AuthorizationBuilder builder)
+    {
+        foreach (var permission in Enum.GetValues<Permission>())
+        {
+            builder.AddPolicy(PolicyName(permission), policy => policy.RequireAuthenticatedUser().RequireAssertion(context =>
+                context.User.GetRole() is { } role && PermissionMatrix.Allows(role, permission)));
+        }
+        return builder;
+    }
+
+    public static string PolicyName(Permission permission) => "permission:" + permission.WireName();
+
+    /// <summary>Requires <paramref name="permission"/>; the metadata also lets tests walk the permission of every route.</summary>
+    public static TBuilder RequirePermission<TBuilder>(this TBuilder builder, Permission permission) where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization(PolicyName(permission)).WithMetadata(new RequiresPermission(permission));
+
+    /// <summary>Enters the tenant of the authenticated caller into the request's <see cref="TenantContext"/>.</summary>
+    public static IApplicationBuilder UseTenantContext(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        var user = context.User;
+        if (user.Identity?.IsAuthenticated == true && user.GetLong(SwitchboardClaims.TenantId) is { } tenantId)
+        {
+            context.RequestServices.GetRequiredService<TenantContext>().Enter(
+                tenantId, user.GetLong(SwitchboardClaims.UserId), user.GetRole(), user.GetLong(SwitchboardClaims.ApiKeyId));
+        }
+        await next(context);
+    });
+
+    /// <summary>Cookie-authenticated unsafe API requests must echo the antiforgery token in <see cref="CsrfHeader"/>.
+    /// API-key requests carry no ambient credential, so they need none.</summary>
+    public static IApplicationBuilder UseCsrfProtection(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        var request = context.Request;
+        var unsafeMethod = !(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method));
+        var byCookie = context.User.Identity is { IsAuthenticated: true, AuthenticationType: AuthSchemes.Cookie };
+        if (unsafeMethod && byCookie && request.Path.StartsWithSegments("/api")
+            && context.GetEndpoint()?.Metadata.GetMetadata<CsrfExempt>() is null)
+        {
+            var antiforgery = context.RequestServices.GetRequiredService<IAntiforgery>();
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context,
+                    ProblemDetails = new ProblemDetails
+                    {
+                        Status = StatusCodes.Status400BadRequest,
+                        Title = "CSRF token missing or invalid",
+                        Detail = $"Send the token from GET /api/v1/auth/csrf in the {CsrfHeader} header.",
+                    },
+                });
+                return;
+            }
+        }
+        await next(context);
+    });
+}
+
+/// <summary>Endpoint metadata: the permission a route requires.</summary>
+public sealed record RequiresPermission(Permission Permission);
+
+/// <summary>Endpoint metadata: an unsafe endpoint that needs no CSRF token (it creates the session, or only ends it).</summary>
+public sealed record CsrfExempt;

@@ -1,0 +1,45 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Switchboard.Platform.Database;
+
+namespace Switchboard.Identity;
+
+public enum UserStatus
+{
+    Active,
+    Disabled,
+}
+
+/// <summary>A person who signs in. Identity is global (one email, one password) and reaches tenants through memberships.</summary>
+public sealed class User : IPlatformEntity
+{
+    public long Id { get; set; }
+    public required string Name { get; set; }
+    /// <summary>Lower-cased, so uniqueness and sign-in ignore case.</summary>
+    public required string Email { get; set; }
+    public string? Username { get; set; }
+    public List<string> Phones { get; set; } = [];
+    public UserStatus Status { get; set; } = UserStatus.Active;
+    /// <summary>Minutes without activity after which the console session ends.</summary>
+    public int InactivityTimeoutMinutes { get; set; } = 60;
+    public bool IsProvider { get; set; }
+    public bool IsTimeClockUser { get; set; }
+    public bool IsSuperAdmin { get; set; }
+    public string PasswordHash { get; set; } = "";
+    public int FailedSignInCount { get; set; }
+    public DateTimeOffset? LockoutEnd { get; set; }
+    public DateTimeOffset? LastSignInAt { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
+{
+    public void Configure(EntityTypeBuilder<User> builder)
+    {
+        builder.ToTable("users");
+        builder.HasIndex(u => u.Email).IsUnique();
+        builder.HasIndex(u => u.Username).IsUnique();
+        builder.Property(u => u.Phones).HasJsonConversion();
+    }
+}

@@ -1,0 +1,144 @@
+using System.Linq.Expressions;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Switchboard.Audit;
+using Switchboard.Contacts;
+using Switchboard.Identity;
+using Switchboard.Platform.Jobs;
+using Switchboard.Platform.Security;
+using Switchboard.Tenancy;
+
+namespace Switchboard.Platform.Database;
+
+public sealed class SwitchboardDbContext(DbContextOptions<SwitchboardDbContext> options, TenantContext tenant) : DbContext(options)
+{
+    /// <summary>The tenant every <see cref="ITenantOwned"/> query is filtered to. EF reads it per query, so one model serves
+    /// every tenant; null (no tenant entered) matches nothing, so forgetting to enter a tenant fails closed.</summary>
+    public long? CurrentTenantId => tenant.TenantId;
+
+    public DbSet<Tenant> Tenants => Set<Tenant>();
+    public DbSet<User> Users => Set<User>();
+    public DbSet<Membership> Memberships => Set<Membership>();
+    public DbSet<Department> Departments => Set<Department>();
+    public DbSet<DepartmentMember> DepartmentMembers => Set<DepartmentMember>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<AuditLog> AuditLogs => Set<AuditLog>();
+    public DbSet<Contact> Contacts => Set<Contact>();
+    public DbSet<ContactTag> ContactTags => Set<ContactTag>();
+    public DbSet<ContactDepartment> ContactDepartments => Set<ContactDepartment>();
+    public DbSet<ContactImport> ContactImports => Set<ContactImport>();
+    public DbSet<Job> Jobs => Set<Job>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        configurationBuilder.Properties<Enum>().HaveConversion<string>();
+        if (IsSqlite)
+        {
+            // SQLite has no timestamp type: UTC ticks keep ordering and range comparisons in SQL.
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
+        }
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(SwitchboardDbContext).Assembly);
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            ApplySnakeCaseNames(entity);
+            if (typeof(ITenantOwned).IsAssignableFrom(entity.ClrType))
+                entity.SetQueryFilter(BuildTenantFilter(entity.ClrType));
+        }
+        if (!IsSqlite)
+        {
+            modelBuilder.HasPostgresExtension("pg_trgm");
+            modelBuilder.Entity<Contact>().HasIndex(c => c.SearchText).HasDatabaseName("ix_contacts_search_text")
+                .HasMethod("gin").HasOperators("gin_trgm_ops");
+        }
+    }
+
+    private LambdaExpression BuildTenantFilter(Type entityType)
+    {
+        var row = Expression.Parameter(entityType, "row");
+        var rowTenant = Expression.Convert(Expression.Property(row, nameof(ITenantOwned.TenantId)), typeof(long?));
+        var current = Expression.Property(Expression.Constant(this), nameof(CurrentTenantId));
+        return Expression.Lambda(Expression.Equal(rowTenant, current), row);
+    }
+
+    private static void ApplySnakeCaseNames(IMutableEntityType entity)
+    {
+        foreach (var property in entity.GetProperties())
+        {
+            if (property.GetColumnName() == property.Name)
+                property.SetColumnName(ToSnakeCase(property.Name));
+        }
+        foreach (var key in entity.GetKeys())
+            key.SetName(ToSnakeCase(key.GetDefaultName() ?? key.GetName()!));
+        foreach (var foreignKey in entity.GetForeignKeys())
+            foreignKey.SetConstraintName(ToSnakeCase(foreignKey.GetDefaultName() ?? foreignKey.GetConstraintName()!));
+        foreach (var index in entity.GetIndexes())
+            index.SetDatabaseName(ToSnakeCase(index.GetDefaultDatabaseName() ?? index.GetDatabaseName()!));
+    }
+
+    internal static string ToSnakeCase(string name)
+    {
+        var builder = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c))
+            {
+                if (i > 0 && name[i - 1] != '_' && (char.IsLower(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1]))))
+                    builder.Append('_');
+                builder.Append(char.ToLowerInvariant(c));
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+        return builder.ToString();
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        GuardTenantWrites();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        GuardTenantWrites();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>Stamps new tenant-owned rows with the scope's tenant and refuses any write that would touch another tenant's
+    /// rows or rewrite the audit log.</summary>
+    private void GuardTenantWrites()
+    {
+        foreach (var entry in ChangeTracker.Entries())
+        {
+            if (entry.State is EntityState.Unchanged or EntityState.Detached)
+                continue;
+            if (entry.Entity is AuditLog && entry.State != EntityState.Added)
+                throw new InvalidOperationException("Audit log entries are immutable.");
+            if (entry.Entity is not ITenantOwned owned)
+                continue;
+            var current = tenant.TenantId
+                ?? throw new InvalidOperationException($"Writing {entry.Metadata.ClrType.Name} needs a tenant scope.");
+            if (entry.State == EntityState.Added && owned.TenantId == 0)
+                owned.TenantId = current;
+            else if (owned.TenantId != current)
+                throw new InvalidOperationException($"{entry.Metadata.ClrType.Name} belongs to another tenant.");
+        }
+    }
+}
+
+/// <summary>DateTimeOffset as UTC ticks (SQLite only).</summary>
+internal sealed class UtcTicksConverter() : ValueConverter<DateTimeOffset, long>(
+    value => value.UtcTicks,
+    ticks => new DateTimeOffset(ticks, TimeSpan.Zero));

@@ -1,0 +1,53 @@
+using System.Text.Json;
+using Switchboard.Platform.Database;
+
+namespace Switchboard.Platform.Jobs;
+
+/// <summary>Runs one type of job. Handlers run inside the job's tenant scope and must be idempotent: a job whose worker
+/// died is run again once its lease expires.</summary>
+public interface IJobHandler
+{
+    string Type { get; }
+
+    Task RunAsync(Job job, JobLease lease, CancellationToken cancellationToken);
+}
+
+/// <summary>Lets a long-running handler keep its claim on a job (extend before the lease runs out).</summary>
+public sealed class JobLease(Func<CancellationToken, Task> renew)
+{
+    public Task RenewAsync(CancellationToken cancellationToken) => renew(cancellationToken);
+}
+
+/// <summary>Wakes this node's worker at once when work is queued here, instead of at its next poll.</summary>
+public sealed class JobSignal
+{
+    private readonly SemaphoreSlim signal = new(0);
+
+    public void Notify()
+    {
+        if (signal.CurrentCount == 0)
+            signal.Release();
+    }
+
+    public Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => signal.WaitAsync(timeout, cancellationToken);
+}
+
+/// <summary>Queues jobs in the caller's unit of work, so the job exists if and only if the change that asked for it commits.</summary>
+public sealed class JobQueue(SwitchboardDbContext db, TenantContext scope, JobSignal signal, TimeProvider clock)
+{
+    public Job Enqueue(string type, object payload, DateTimeOffset? runAt = null)
+    {
+        var now = clock.GetUtcNow();
+        var job = new Job
+        {
+            TenantId = scope.TenantId,
+            Type = type,
+            Payload = JsonSerializer.Serialize(payload, JsonSerializerOptions.Web),
+            RunAt = runAt ?? now,
+            CreatedAt = now,
+        };
+        db.Jobs.Add(job);
+        signal.Notify();
+        return job;
+    }
+}

@@ -1,0 +1,119 @@
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Platform.Database;
+
+namespace Switchboard.Platform.Jobs;
+
+public sealed class JobOptions
+{
+    public const string Section = "Jobs";
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
+    public bool Enabled { get; set; } = true;
+}
+
+/// <summary>Claims due jobs one at a time and runs them. A claim is a lease: if this node dies mid-job the lease expires
+/// and any node takes the job again. On PostgreSQL the claim uses <c>FOR UPDATE SKIP LOCKED</c>, so nodes never wait on
+/// each other; SQLite has a single writer and claims with a plain conditional update.</summary>
+internal sealed class JobWorker(
+    IServiceScopeFactory scopes, JobSignal signal, JobOptions options, TimeProvider clock,
+    ILogger<JobWorker> logger) : BackgroundService
+{
+    private readonly string node = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (!await RunNextAsync(stoppingToken))
+                    await signal.WaitAsync(options.PollInterval, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Job worker loop failed; retrying after the poll interval");
+                await Task.Delay(options.PollInterval, stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>Claims and runs one due job; false when none was due.</summary>
+    internal async Task<bool> RunNextAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<SwitchboardDbContext>();
+        var job = await ClaimAsync(db, cancellationToken);
+        if (job is null)
+            return false;
+        if (job.TenantId is { } tenantId)
+            scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(tenantId);
+
+        try
+        {
+            // Handlers are scoped: they share the job scope's DbContext and tenant.
+            var handler = scope.ServiceProvider.GetServices<IJobHandler>().FirstOrDefault(h => h.Type == job.Type)
+                ?? throw new InvalidOperationException($"No handler for job type '{job.Type}'.");
+            await handler.RunAsync(job, new JobLease(ct => RenewAsync(db, job.Id, ct)), cancellationToken);
+            await FinishAsync(db, job.Id, JobStatus.Succeeded, null, null, cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            var dead = job.Attempts >= job.MaxAttempts;
+            // Exponential backoff: 2, 4, 8 ... seconds, at most an hour.
+            var retryAt = clock.GetUtcNow().AddSeconds(Math.Min(3600, Math.Pow(2, job.Attempts)));
+            logger.LogWarning(e, "Job {JobId} ({Type}) attempt {Attempt} failed{Outcome}", job.Id, job.Type, job.Attempts, dead ? "; dead-lettered" : "");
+            db.ChangeTracker.Clear();
+            await FinishAsync(db, job.Id, dead ? JobStatus.Dead : JobStatus.Queued, e.Message, dead ? null : retryAt, cancellationToken);
+        }
+        return true;
+    }
+
+    private async Task<Job?> ClaimAsync(SwitchboardDbContext db, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var leaseEnd = now + options.Lease;
+        var sql = db.IsSqlite
+            ? """
+              UPDATE jobs SET status = 'Running', locked_until = {0}, locked_by = {1}, attempts = attempts + 1
+              WHERE id = (SELECT id FROM jobs
+                          WHERE (status = 'Queued' AND run_at <= {2}) OR (status = 'Running' AND locked_until < {2})
+                          ORDER BY run_at, id LIMIT 1)
+              RETURNING *
+              """
+            : """
+              UPDATE jobs SET status = 'Running', locked_until = {0}, locked_by = {1}, attempts = attempts + 1
+              WHERE id = (SELECT id FROM jobs
+                          WHERE (status = 'Queued' AND run_at <= {2}) OR (status = 'Running' AND locked_until < {2})
+                          ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+              RETURNING *
+              """;
+        object leaseParameter = db.IsSqlite ? leaseEnd.UtcTicks : leaseEnd;
+        object nowParameter = db.IsSqlite ? now.UtcTicks : now;
+        var claimed = await db.Jobs.FromSqlRaw(sql, leaseParameter, node, nowParameter).AsNoTracking().ToListAsync(cancellationToken);
+        return claimed.SingleOrDefault();
+    }
+
+    private Task RenewAsync(SwitchboardDbContext db, long jobId, CancellationToken cancellationToken)
+    {
+        var leaseEnd = clock.GetUtcNow() + options.Lease;
+        return db.Jobs.Where(j => j.Id == jobId && j.LockedBy == node)
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.LockedUntil, leaseEnd), cancellationToken);
+    }
+
+    private Task FinishAsync(SwitchboardDbContext db, long jobId, JobStatus status, string? error, DateTimeOffset? retryAt, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        DateTimeOffset? completedAt = status is JobStatus.Succeeded or JobStatus.Dead ? now : null;
+        return db.Jobs.Where(j => j.Id == jobId && j.LockedBy == node).ExecuteUpdateAsync(s => s
+            .SetProperty(j => j.Status, status)
+            .SetProperty(j => j.LastError, error)
+            .SetProperty(j => j.RunAt, j => retryAt ?? j.RunAt)
+            .SetProperty(j => j.LockedUntil, (DateTimeOffset?)null)
+            .SetProperty(j => j.LockedBy, (string?)null)
+            .SetProperty(j => j.CompletedAt, completedAt), cancellationToken);
+    }
+}

@@ -1,0 +1,25 @@
+using Switchboard;
+using Switchboard.Cli;
+using Switchboard.Platform.Database;
+
+var isCommand = AdminCommands.IsCommand(args);
+// Commands take their own --options; only the server reads the command line as configuration.
+var builder = WebApplication.CreateBuilder(isCommand ? [] : args);
+builder.AddSwitchboard();
+var app = builder.Build();
+
+if (isCommand)
+{
+    if (args[0] != "migrate" && app.Services.GetRequiredService<DatabaseOptions>().MigrateOnStartup)
+        await DatabaseSetup.MigrateAsync(app.Services);
+    return await AdminCommands.RunAsync(args, app.Services);
+}
+
+if (app.Services.GetRequiredService<DatabaseOptions>().MigrateOnStartup)
+    await DatabaseSetup.MigrateAsync(app.Services);
+app.UseSwitchboard();
+await app.RunAsync();
+return 0;
+
+/// <summary>The entry point, visible to the integration tests' WebApplicationFactory.</summary>
+public partial class Program;
