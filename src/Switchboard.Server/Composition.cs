@@ -108,11 +108,11 @@ public static class Composition
         return app;
     }
 
-    /// <summary>Serves the built console (web/console/dist, copied to wwwroot at build) with a fallback to index.html for
+    /// <summary>Serves the built console (web/console/dist, copied to console/ beside the binaries at build) with a fallback to index.html for
     /// client-side routes.</summary>
     private static void MapConsole(this WebApplication app)
     {
-        var root = app.Configuration["Console:Path"] ?? Path.Combine(AppContext.BaseDirectory, "wwwroot");
+        var root = app.Configuration["Console:Path"] ?? Path.Combine(AppContext.BaseDirectory, "console");
         if (File.Exists(Path.Combine(root, "index.html")))
         {
             var files = new PhysicalFileProvider(root);

@@ -4,7 +4,12 @@ using Switchboard.Platform.Database;
 
 var isCommand = AdminCommands.IsCommand(args);
 // Commands take their own --options; only the server reads the command line as configuration.
-var builder = WebApplication.CreateBuilder(isCommand ? [] : args);
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = isCommand ? [] : args,
+    // `dotnet run` starts in the repository root (so ./data is there); the settings files sit beside the binaries.
+    ContentRootPath = File.Exists(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json")) ? null : AppContext.BaseDirectory,
+});
 builder.AddSwitchboard();
 var app = builder.Build();
 

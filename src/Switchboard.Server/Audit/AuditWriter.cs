@@ -54,7 +54,9 @@ internal sealed class AuditFilter : IEndpointFilter
         var db = services.GetRequiredService<SwitchboardDbContext>();
         await using var transaction = await db.Database.BeginTransactionAsync(http.RequestAborted);
         var result = await next(context);
-        if (result is IStatusCodeHttpResult { StatusCode: >= 200 and < 300 })
+        // Typed handlers return a Results<...> union; its status is on the result inside.
+        var outcome = result is INestedHttpResult nested ? nested.Result : result;
+        if (outcome is IStatusCodeHttpResult { StatusCode: >= 200 and < 300 })
         {
             var details = services.GetRequiredService<AuditDetails>();
             foreach (var (key, value) in http.Request.RouteValues)

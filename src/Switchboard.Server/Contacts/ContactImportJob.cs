@@ -42,7 +42,7 @@ internal sealed class ContactImportJob(SwitchboardDbContext db, ContactService c
 
         var references = new References(
             await db.Departments.AsNoTracking().ToDictionaryAsync(d => d.Name.ToLowerInvariant(), d => d.Id, cancellationToken),
-            await db.Memberships.AsNoTracking().ToDictionaryAsync(m => m.User!.Email, m => m.UserId, cancellationToken));
+            await db.Memberships.Select(m => new { m.UserId, m.User!.Email }).ToDictionaryAsync(m => m.Email, m => m.UserId, cancellationToken));
 
         using var reader = new StreamReader(import.StoragePath, new UTF8Encoding(false, throwOnInvalidBytes: false), detectEncodingFromByteOrderMarks: true);
         var malformedRows = new HashSet<long>();

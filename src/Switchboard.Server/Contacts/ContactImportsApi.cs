@@ -29,7 +29,7 @@ public static class ContactImportsApi
         var imports = contacts.MapGroup("/imports").RequirePermission(Permission.ContactsImport);
         imports.MapPost("/", Upload).Audited("contacts.import", handlerWritesEntry: true)
             .WithMetadata(new BodySizeLimit(MaxUploadBytes))
-            .Accepts<IFormFile>("multipart/form-data").Accepts<string>("text/csv");
+            .Accepts<IFormFile>("multipart/form-data", "text/csv");
         imports.MapGet("/", List);
         imports.MapGet("/{id:long}", Get);
     }

@@ -18,6 +18,7 @@ public sealed record OptIns([property: JsonPropertyName("whatsapp")] OptIn? What
 /// <summary>The banking fields, kept encrypted at rest as one document.</summary>
 public sealed record BankingDetails(string? BankName, string? AccountHolder, string? AccountNumber, string? RoutingNumber, string? Iban)
 {
+    [JsonIgnore]
     public bool IsEmpty => new[] { BankName, AccountHolder, AccountNumber, RoutingNumber, Iban }.All(string.IsNullOrWhiteSpace);
 
     /// <summary>Numbers reduced to their last four characters, for lists and for roles without banking access.</summary>

@@ -94,7 +94,7 @@ public sealed partial class ContactService(SwitchboardDbContext db, SecretProtec
             contact.ExtraPhones = (request.ExtraPhones ?? []).Select(p => Formats.NormalizeE164(p)!).Distinct().Where(p => p != contact.Phone).ToList();
         if (request.Has("waId"))
             contact.WaId = request.WaId;
-        if (contact.WaId is null && contact.Phone is not null && !request.Has("waId"))
+        if (contact.WaId is null && contact.Phone is not null)
             contact.WaId = contact.Phone[1..]; // WhatsApp identifies a person by their number's digits.
         if (request.Has("tags"))
         {

@@ -45,20 +45,36 @@ public static class UsersApi
             .ToList();
     }
 
-    private static async Task<Ok<ItemList<UserView>>> List(
-        SwitchboardDbContext db, string? q, Role? role, MembershipStatus? status, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ItemList<UserView>>, ValidationProblem>> List(
+        SwitchboardDbContext db, string? q, string? role, string? status, CancellationToken cancellationToken)
     {
+        var validation = new Validation();
+        var roleFilter = ParseFilter<Role>(role, "role", validation);
+        var statusFilter = ParseFilter<MembershipStatus>(status, "status", validation);
+        if (!validation.IsValid)
+            return validation.ToResult();
         var query = db.Memberships.AsQueryable();
         if (!string.IsNullOrWhiteSpace(q))
         {
             var pattern = $"%{q.Trim().ToLowerInvariant()}%";
             query = query.Where(m => EF.Functions.Like(m.User!.Name.ToLower(), pattern) || EF.Functions.Like(m.User.Email, pattern));
         }
-        if (role is not null)
-            query = query.Where(m => m.Role == role);
-        if (status is not null)
-            query = query.Where(m => m.Status == status);
+        if (roleFilter is not null)
+            query = query.Where(m => m.Role == roleFilter);
+        if (statusFilter is not null)
+            query = query.Where(m => m.Status == statusFilter);
         return TypedResults.Ok(new ItemList<UserView>(await QueryAsync(db, query, cancellationToken)));
+    }
+
+    /// <summary>A query-string enum filter, by name and ignoring case (numbers are refused).</summary>
+    private static T? ParseFilter<T>(string? text, string field, Validation validation) where T : struct, Enum
+    {
+        if (string.IsNullOrEmpty(text))
+            return null;
+        if (!int.TryParse(text, out _) && Enum.TryParse<T>(text, ignoreCase: true, out var value))
+            return value;
+        validation.Add(field, $"must be one of {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}.");
+        return null;
     }
 
     private static async Task<Results<Ok<UserView>, ProblemHttpResult>> Get(long id, SwitchboardDbContext db, CancellationToken cancellationToken)

@@ -1,0 +1,553 @@
+/*
+ * Typed client for the Switchboard REST API (/api/v1). See docs/api.md for the contract.
+ *
+ * - Cookie session (credentials: 'same-origin').
+ * - Unsafe requests (POST/PUT/PATCH/DELETE) carry X-CSRF-TOKEN, fetched lazily from GET /auth/csrf.
+ *   Sign-in, setup and sign-out are exempt. After sign-in / setup / tenant switch the token is refetched.
+ *   If a request fails with a 400 problem that talks about the CSRF token, the token is refreshed and the
+ *   request is retried once.
+ * - Errors are thrown as ApiError, carrying the RFC 9457 problem document.
+ */
+
+// ---------------------------------------------------------------- types
+
+export type Id = number | string;
+
+export interface ProblemDetails {
+  type?: string;
+  title?: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  traceId?: string;
+  errors?: Record<string, string[]>;
+  existingId?: Id;
+  [extension: string]: unknown;
+}
+
+export type Role = 'owner' | 'admin' | 'supervisor' | 'agent' | 'viewer';
+export const ROLES: Role[] = ['owner', 'admin', 'supervisor', 'agent', 'viewer'];
+
+export interface SessionUser {
+  id: Id;
+  name: string;
+  email: string;
+  isSuperAdmin: boolean;
+}
+export interface TenantRef {
+  id: Id;
+  name: string;
+  slug: string;
+}
+export interface TenantMembership extends TenantRef {
+  role: Role | string;
+}
+export interface Session {
+  user: SessionUser;
+  tenant: TenantRef;
+  role: Role | string;
+  permissions: string[];
+  tenants: TenantMembership[];
+}
+
+export interface Tenant {
+  id: Id;
+  name: string;
+  slug: string;
+  domain: string | null;
+  status: string;
+  settings: Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface User {
+  id: Id;
+  name: string;
+  email: string;
+  username: string | null;
+  role: Role | string;
+  status: 'active' | 'disabled';
+  phones: string[];
+  inactivityTimeoutMinutes: number | null;
+  isProvider: boolean;
+  isTimeClockUser: boolean;
+  departmentIds: Id[];
+  lastSignInAt: string | null;
+  createdAt: string;
+}
+export interface CreateUserInput {
+  name: string;
+  email: string;
+  username?: string;
+  password?: string;
+  role: Role | string;
+  phones?: string[];
+  inactivityTimeoutMinutes?: number | null;
+  isProvider?: boolean;
+  isTimeClockUser?: boolean;
+}
+export type UpdateUserInput = Partial<Omit<CreateUserInput, 'email' | 'password'>> & { status?: 'active' | 'disabled' };
+export type CreatedUser = User & { temporaryPassword?: string | null };
+
+export interface Department {
+  id: Id;
+  name: string;
+  description: string | null;
+  whatsappNumbers: string[];
+  memberIds: Id[];
+  createdAt: string;
+}
+export interface DepartmentInput {
+  name: string;
+  description?: string | null;
+  whatsappNumbers?: string[];
+  memberIds?: Id[];
+}
+
+export interface ApiKey {
+  id: Id;
+  name: string;
+  role: Role | string;
+  prefix: string;
+  createdAt: string;
+  createdById: Id | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+export type CreatedApiKey = ApiKey & { key: string };
+
+export interface AuditEntry {
+  id: Id;
+  userId: Id | null;
+  userName: string | null;
+  apiKeyId: Id | null;
+  action: string;
+  module: string;
+  ipAddress: string | null;
+  meta: Record<string, unknown> | null;
+  loggedAt: string;
+}
+export const AUDIT_MODULES = ['identity', 'tenancy', 'contacts', 'audit'] as const;
+
+export type Channel = 'whatsapp' | 'sms' | 'email';
+export const CHANNELS: Channel[] = ['whatsapp', 'sms', 'email'];
+
+export interface OptIn {
+  optedIn: boolean;
+  at?: string | null;
+  source?: string | null;
+}
+export interface Banking {
+  bankName?: string | null;
+  accountHolder?: string | null;
+  accountNumber?: string | null;
+  routingNumber?: string | null;
+  iban?: string | null;
+}
+export interface Contact {
+  id: Id;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  extraPhones: string[];
+  waId: string | null;
+  tags: string[];
+  optIns: Partial<Record<Channel, OptIn | null>>;
+  customAttributes: Record<string, string>;
+  banking: Banking | null;
+  assignedToId: Id | null;
+  departmentIds: Id[];
+  createdAt: string;
+  updatedAt: string;
+}
+export type ContactInput = Partial<Omit<Contact, 'id' | 'createdAt' | 'updatedAt'>>;
+
+export type ContactSort = 'name' | '-name' | 'createdAt' | '-createdAt' | 'updatedAt' | '-updatedAt';
+export interface ContactQuery {
+  q?: string;
+  tag?: string;
+  departmentId?: Id | '';
+  assignedToId?: Id | '';
+  optIn?: Channel | '';
+  optedOut?: Channel | '';
+  sort?: ContactSort;
+  limit?: number;
+  cursor?: string | null;
+}
+
+export interface ImportError {
+  row: number;
+  field: string | null;
+  message: string;
+}
+export type ImportStatus = 'queued' | 'running' | 'completed' | 'failed';
+export interface ContactImport {
+  id: Id;
+  fileName: string | null;
+  status: ImportStatus;
+  bytesTotal: number;
+  bytesProcessed: number;
+  rowsProcessed: number;
+  rowsCreated: number;
+  rowsUpdated: number;
+  rowsRejected: number;
+  errors: ImportError[];
+  createdAt: string;
+  completedAt: string | null;
+}
+
+export interface AuditQuery {
+  module?: string;
+  userId?: Id | '';
+  action?: string;
+  from?: string;
+  to?: string;
+  q?: string;
+  limit?: number;
+  cursor?: string | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string | null;
+}
+
+// ---------------------------------------------------------------- errors
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly problem: ProblemDetails;
+
+  constructor(problem: ProblemDetails) {
+    super(problem.detail || problem.title || `Request failed with status ${problem.status}`);
+    this.name = 'ApiError';
+    this.status = problem.status;
+    this.problem = problem;
+  }
+
+  /** Validation errors, keyed by field name as sent by the server. */
+  get errors(): Record<string, string[]> {
+    return this.problem.errors ?? {};
+  }
+
+  get existingId(): Id | undefined {
+    return this.problem.existingId;
+  }
+}
+
+/** A human-readable message for any thrown value. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof ApiError) {
+    const p = err.problem;
+    if (p.detail) return p.detail;
+    if (p.title) return p.title;
+    return `Request failed (${p.status})`;
+  }
+  if (err instanceof Error) return err.message;
+  return 'Something went wrong.';
+}
+
+/** True when a problem document says the CSRF token is missing or invalid. */
+export function isCsrfProblem(problem: ProblemDetails): boolean {
+  if (problem.status !== 400) return false;
+  const text = [problem.type, problem.title, problem.detail].filter(Boolean).join(' ');
+  return /csrf|xsrf|antiforgery|anti-forgery/i.test(text);
+}
+
+function normalizeErrors(raw: unknown): Record<string, string[]> | undefined {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+  const out: Record<string, string[]> = {};
+  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+    if (Array.isArray(value)) out[key] = value.map(String);
+    else if (value != null) out[key] = [String(value)];
+  }
+  return out;
+}
+
+/** Builds a ProblemDetails from any error response body. Never throws. */
+export function parseProblem(status: number, statusText: string, contentType: string | null, body: string): ProblemDetails {
+  let parsed: unknown = undefined;
+  if (body && (contentType?.includes('json') || /^\s*[{[]/.test(body))) {
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      parsed = undefined;
+    }
+  }
+  if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+    const obj = parsed as Record<string, unknown>;
+    const problem: ProblemDetails = { ...obj, status: typeof obj.status === 'number' ? obj.status : status };
+    const errors = normalizeErrors(obj.errors);
+    if (errors) problem.errors = errors;
+    else delete problem.errors;
+    if (typeof problem.title !== 'string') problem.title = statusText || undefined;
+    return problem;
+  }
+  const text = body.trim();
+  return {
+    status,
+    title: statusText || `HTTP ${status}`,
+    detail: text && text.length < 500 && !text.startsWith('<') ? text : undefined,
+  };
+}
+
+// ---------------------------------------------------------------- client
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+const UNSAFE_METHODS = new Set<Method>(['POST', 'PUT', 'PATCH', 'DELETE']);
+const CSRF_EXEMPT_PATHS = ['/auth/sign-in', '/auth/sign-out', '/setup'];
+export const CSRF_HEADER = 'X-CSRF-TOKEN';
+
+export type QueryValue = string | number | boolean | null | undefined;
+
+export function buildQuery(params: Record<string, QueryValue> | object | undefined): string {
+  if (!params) return '';
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params as Record<string, QueryValue>)) {
+    if (value === undefined || value === null || value === '') continue;
+    search.set(key, String(value));
+  }
+  const s = search.toString();
+  return s ? `?${s}` : '';
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  query?: Record<string, QueryValue> | object;
+  signal?: AbortSignal;
+}
+
+export interface UploadProgress {
+  loaded: number;
+  total: number;
+}
+
+export interface ApiClientOptions {
+  /** Defaults to '/api/v1'. */
+  baseUrl?: string;
+  /** Defaults to globalThis.fetch (looked up at call time). */
+  fetch?: typeof fetch;
+  /** Defaults to globalThis.XMLHttpRequest (looked up at call time). */
+  xhr?: () => XMLHttpRequest;
+}
+
+export function createApiClient(options: ApiClientOptions = {}) {
+  const baseUrl = options.baseUrl ?? '/api/v1';
+  const doFetch: typeof fetch = (input, init) => (options.fetch ?? globalThis.fetch)(input, init);
+  const makeXhr = options.xhr ?? (() => new XMLHttpRequest());
+
+  let csrfToken: string | null = null;
+  let csrfPending: Promise<string> | null = null;
+  let unauthorizedHandler: ((problem: ProblemDetails) => void) | null = null;
+
+  function needsCsrf(method: Method, path: string): boolean {
+    if (!UNSAFE_METHODS.has(method)) return false;
+    const bare = path.split('?')[0];
+    return !CSRF_EXEMPT_PATHS.includes(bare);
+  }
+
+  async function refreshCsrf(): Promise<string> {
+    if (!csrfPending) {
+      csrfPending = (async () => {
+        try {
+          const res = await doFetch(`${baseUrl}/auth/csrf`, {
+            method: 'GET',
+            credentials: 'same-origin',
+            headers: { Accept: 'application/json' },
+          });
+          const text = await res.text();
+          if (!res.ok) throw new ApiError(parseProblem(res.status, res.statusText, res.headers.get('content-type'), text));
+          const token = (JSON.parse(text) as { token?: string }).token;
+          if (!token) throw new ApiError({ status: res.status, title: 'The server returned no CSRF token.' });
+          csrfToken = token;
+          return token;
+        } finally {
+          csrfPending = null;
+        }
+      })();
+    }
+    return csrfPending;
+  }
+
+  async function getCsrf(): Promise<string> {
+    return csrfToken ?? refreshCsrf();
+  }
+
+  function clearCsrf() {
+    csrfToken = null;
+  }
+
+  async function send(method: Method, path: string, opts: RequestOptions, csrf: string | null): Promise<Response> {
+    const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' };
+    let body: BodyInit | undefined;
+    if (opts.body !== undefined) {
+      if (typeof FormData !== 'undefined' && opts.body instanceof FormData) {
+        body = opts.body;
+      } else {
+        headers['Content-Type'] = 'application/json';
+        body = JSON.stringify(opts.body);
+      }
+    }
+    if (csrf) headers[CSRF_HEADER] = csrf;
+    try {
+      return await doFetch(`${baseUrl}${path}${buildQuery(opts.query)}`, {
+        method,
+        headers,
+        body,
+        credentials: 'same-origin',
+        signal: opts.signal,
+      });
+    } catch (err) {
+      if (err instanceof DOMException && err.name === 'AbortError') throw err;
+      throw new ApiError({ status: 0, title: 'Network error', detail: 'Could not reach the server. Check your connection and try again.' });
+    }
+  }
+
+  async function request<T>(method: Method, path: string, opts: RequestOptions = {}): Promise<T> {
+    const useCsrf = needsCsrf(method, path);
+    let res = await send(method, path, opts, useCsrf ? await getCsrf() : null);
+    let text = await res.text();
+
+    if (!res.ok) {
+      let problem = parseProblem(res.status, res.statusText, res.headers.get('content-type'), text);
+      if (useCsrf && isCsrfProblem(problem)) {
+        // Token missing/expired (e.g. after a sign-in elsewhere): refresh it and retry exactly once.
+        clearCsrf();
+        res = await send(method, path, opts, await refreshCsrf());
+        text = await res.text();
+        if (!res.ok) problem = parseProblem(res.status, res.statusText, res.headers.get('content-type'), text);
+      }
+      if (!res.ok) {
+        if (problem.status === 401 && unauthorizedHandler && !path.startsWith('/auth/')) unauthorizedHandler(problem);
+        throw new ApiError(problem);
+      }
+    }
+
+    if (res.status === 204 || text === '') return undefined as T;
+    const contentType = res.headers.get('content-type') ?? '';
+    if (contentType.includes('json')) return JSON.parse(text) as T;
+    return text as unknown as T;
+  }
+
+  /** Multipart upload via XMLHttpRequest so that upload progress can be reported. */
+  async function upload<T>(path: string, form: FormData, onProgress?: (p: UploadProgress) => void): Promise<T> {
+    const attempt = (csrf: string) =>
+      new Promise<{ status: number; statusText: string; contentType: string | null; text: string }>((resolve, reject) => {
+        const xhr = makeXhr();
+        xhr.open('POST', `${baseUrl}${path}`);
+        xhr.setRequestHeader('Accept', 'application/json, application/problem+json');
+        xhr.setRequestHeader(CSRF_HEADER, csrf);
+        xhr.upload.onprogress = (e) => {
+          if (onProgress) onProgress({ loaded: e.loaded, total: e.lengthComputable ? e.total : 0 });
+        };
+        xhr.onload = () =>
+          resolve({ status: xhr.status, statusText: xhr.statusText, contentType: xhr.getResponseHeader('content-type'), text: xhr.responseText });
+        xhr.onerror = () =>
+          reject(new ApiError({ status: 0, title: 'Network error', detail: 'The upload failed. Check your connection and try again.' }));
+        xhr.onabort = () => reject(new ApiError({ status: 0, title: 'Upload cancelled' }));
+        xhr.send(form);
+      });
+
+    let res = await attempt(await getCsrf());
+    const ok = (s: number) => s >= 200 && s < 300;
+    if (!ok(res.status)) {
+      const problem = parseProblem(res.status, res.statusText, res.contentType, res.text);
+      if (isCsrfProblem(problem)) {
+        clearCsrf();
+        res = await attempt(await refreshCsrf());
+      }
+    }
+    if (!ok(res.status)) throw new ApiError(parseProblem(res.status, res.statusText, res.contentType, res.text));
+    return (res.text ? JSON.parse(res.text) : undefined) as T;
+  }
+
+  /** After the identity behind the cookie changes, the CSRF token must be fetched again. */
+  async function afterIdentityChange<T>(promise: Promise<T>): Promise<T> {
+    const result = await promise;
+    clearCsrf();
+    try {
+      await refreshCsrf();
+    } catch {
+      // Not fatal: the next unsafe request fetches it again.
+    }
+    return result;
+  }
+
+  const get = <T>(path: string, query?: RequestOptions['query'], signal?: AbortSignal) => request<T>('GET', path, { query, signal });
+  const post = <T>(path: string, body?: unknown) => request<T>('POST', path, { body });
+  const patch = <T>(path: string, body: unknown) => request<T>('PATCH', path, { body });
+  const del = (path: string) => request<void>('DELETE', path);
+  const enc = encodeURIComponent;
+
+  return {
+    request,
+    upload,
+    refreshCsrf,
+    clearCsrf,
+    /** Called for 401 answers outside /auth/* (session expired). */
+    onUnauthorized(handler: ((problem: ProblemDetails) => void) | null) {
+      unauthorizedHandler = handler;
+    },
+
+    // setup & session
+    getSetup: () => get<{ required: boolean }>('/setup'),
+    setup: (input: { tenantName: string; tenantSlug: string; ownerName: string; ownerEmail: string; ownerPassword: string }) =>
+      afterIdentityChange(post<Session>('/setup', input)),
+    signIn: (input: { email: string; password: string; tenantSlug?: string }) =>
+      afterIdentityChange(post<Session>('/auth/sign-in', input)),
+    signOut: async () => {
+      await post<void>('/auth/sign-out');
+      clearCsrf();
+    },
+    getSession: () => get<Session>('/auth/session'),
+    switchTenant: (tenantId: Id) => afterIdentityChange(post<Session>('/auth/switch-tenant', { tenantId })),
+
+    // tenant
+    getTenant: () => get<Tenant>('/tenant'),
+    updateTenant: (input: { name?: string; domain?: string | null; settings?: Record<string, unknown> }) => patch<Tenant>('/tenant', input),
+    rotateWebhookSecret: () => post<{ webhookSecret: string }>('/tenant/webhook-secret'),
+
+    // users
+    listUsers: (query?: { q?: string; role?: string; status?: string }) => get<Page<User>>('/users', query),
+    getUser: (id: Id) => get<User>(`/users/${enc(String(id))}`),
+    createUser: (input: CreateUserInput) => post<CreatedUser>('/users', input),
+    updateUser: (id: Id, input: UpdateUserInput) => patch<User>(`/users/${enc(String(id))}`, input),
+    deleteUser: (id: Id) => del(`/users/${enc(String(id))}`),
+
+    // departments
+    listDepartments: () => get<Page<Department>>('/departments'),
+    getDepartment: (id: Id) => get<Department>(`/departments/${enc(String(id))}`),
+    createDepartment: (input: DepartmentInput) => post<Department>('/departments', input),
+    updateDepartment: (id: Id, input: Partial<DepartmentInput>) => patch<Department>(`/departments/${enc(String(id))}`, input),
+    deleteDepartment: (id: Id) => del(`/departments/${enc(String(id))}`),
+
+    // api keys
+    listApiKeys: () => get<Page<ApiKey>>('/api-keys'),
+    createApiKey: (input: { name: string; role: string }) => post<CreatedApiKey>('/api-keys', input),
+    revokeApiKey: (id: Id) => del(`/api-keys/${enc(String(id))}`),
+
+    // audit
+    listAuditLogs: (query: AuditQuery, signal?: AbortSignal) => get<Page<AuditEntry>>('/audit-logs', query, signal),
+
+    // contacts
+    listContacts: (query: ContactQuery, signal?: AbortSignal) => get<Page<Contact>>('/contacts', query, signal),
+    getContact: (id: Id) => get<Contact>(`/contacts/${enc(String(id))}`),
+    createContact: (input: ContactInput) => post<Contact>('/contacts', input),
+    updateContact: (id: Id, input: ContactInput) => patch<Contact>(`/contacts/${enc(String(id))}`, input),
+    deleteContact: (id: Id) => del(`/contacts/${enc(String(id))}`),
+    mergeContacts: (primaryId: Id, secondaryId: Id) => post<Contact>('/contacts/merge', { primaryId, secondaryId }),
+    contactsExportUrl: (query: Omit<ContactQuery, 'cursor' | 'limit'>) => `${baseUrl}/contacts/export${buildQuery(query)}`,
+    uploadContactsImport: (file: File, onProgress?: (p: UploadProgress) => void) => {
+      const form = new FormData();
+      form.append('file', file, file.name);
+      return upload<ContactImport>('/contacts/imports', form, onProgress);
+    },
+    listImports: () => get<Page<ContactImport>>('/contacts/imports'),
+    getImport: (id: Id) => get<ContactImport>(`/contacts/imports/${enc(String(id))}`),
+  };
+}
+
+export type ApiClient = ReturnType<typeof createApiClient>;
+
+/** The app-wide client. */
+export const api = createApiClient();

@@ -1,0 +1,132 @@
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { errorMessage } from '../api';
+import { ErrorBanner } from './Feedback';
+
+/**
+ * Modal dialog built on <dialog> + showModal(): the browser traps focus, makes the rest inert and closes on Escape
+ * (the 'cancel' event, which we route to onClose so React state stays the source of truth).
+ */
+export function Dialog({
+  open,
+  onClose,
+  title,
+  description,
+  children,
+  size = 'md',
+}: {
+  open: boolean;
+  onClose: () => void;
+  title: string;
+  description?: ReactNode;
+  children: ReactNode;
+  size?: 'sm' | 'md' | 'lg';
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const previouslyFocused = useRef<Element | null>(null);
+
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (open && !dialog.open) {
+      previouslyFocused.current = document.activeElement;
+      if (typeof dialog.showModal === 'function') dialog.showModal();
+      else dialog.setAttribute('open', '');
+    } else if (!open && dialog.open) {
+      if (typeof dialog.close === 'function') dialog.close();
+      else dialog.removeAttribute('open');
+      const prev = previouslyFocused.current;
+      if (prev instanceof HTMLElement && prev.isConnected) prev.focus();
+    }
+  }, [open]);
+
+  return (
+    <dialog
+      ref={ref}
+      className={`dialog dialog--${size}`}
+      aria-labelledby={titleId}
+      onCancel={(e) => {
+        e.preventDefault();
+        onClose();
+      }}
+      onKeyDown={(e) => {
+        // Fallback for environments without native Escape handling.
+        if (e.key === 'Escape') {
+          e.preventDefault();
+          onClose();
+        }
+      }}
+    >
+      {open && (
+        <div className="dialog__inner">
+          <header className="dialog__header">
+            <h2 id={titleId} className="dialog__title">
+              {title}
+            </h2>
+            <button type="button" className="btn btn--ghost btn--icon" aria-label="Close dialog" onClick={onClose}>
+              ×
+            </button>
+          </header>
+          {description && <div className="dialog__description">{description}</div>}
+          <div className="dialog__body">{children}</div>
+        </div>
+      )}
+    </dialog>
+  );
+}
+
+export function ConfirmDialog({
+  open,
+  title,
+  message,
+  confirmLabel,
+  danger = false,
+  onConfirm,
+  onClose,
+}: {
+  open: boolean;
+  title: string;
+  message: ReactNode;
+  confirmLabel: string;
+  danger?: boolean;
+  onConfirm: () => Promise<void> | void;
+  onClose: () => void;
+}) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  useEffect(() => {
+    if (open) {
+      setBusy(false);
+      setError(null);
+    }
+  }, [open]);
+
+  async function confirm() {
+    setBusy(true);
+    setError(null);
+    try {
+      await onConfirm();
+      onClose();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Dialog open={open} onClose={onClose} title={title} size="sm">
+      {error ? <ErrorBanner title={errorMessage(error)} /> : null}
+      <div className="dialog__message">{message}</div>
+      <div className="form-actions">
+        <button type="button" className="btn btn--secondary" onClick={onClose} disabled={busy}>
+          Cancel
+        </button>
+        <button type="button" className={`btn ${danger ? 'btn--danger' : 'btn--primary'}`} onClick={confirm} disabled={busy} autoFocus>
+          {busy ? 'Working…' : confirmLabel}
+        </button>
+      </div>
+    </Dialog>
+  );
+}

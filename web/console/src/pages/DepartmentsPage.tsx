@@ -1,0 +1,231 @@
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { api, ApiError, type Department, type Id, type User } from '../api';
+import { ConfirmDialog, Dialog } from '../components/Dialog';
+import { FieldError, TextAreaField, TextField } from '../components/Field';
+import { EmptyState, ErrorBanner, FormErrorBanner, Loading, PageHeader, SuccessBanner } from '../components/Feedback';
+import { FieldErrors } from '../lib/fieldErrors';
+import { joinList, splitList } from '../lib/format';
+
+function DepartmentForm({
+  department,
+  users,
+  onSaved,
+  onCancel,
+}: {
+  department: Department | null;
+  users: User[] | null;
+  onSaved: (d: Department) => void;
+  onCancel: () => void;
+}) {
+  const [name, setName] = useState(department?.name ?? '');
+  const [description, setDescription] = useState(department?.description ?? '');
+  const [numbers, setNumbers] = useState(joinList(department?.whatsappNumbers));
+  const [members, setMembers] = useState<string[]>((department?.memberIds ?? []).map(String));
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const fe = new FieldErrors(error instanceof ApiError ? error.errors : undefined);
+  const memberError = fe.get('memberIds', { prefix: true });
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    const known: Id[] = [...(users ?? []).map((u) => u.id), ...(department?.memberIds ?? [])];
+    const input = {
+      name: name.trim(),
+      description: description.trim() || null,
+      whatsappNumbers: splitList(numbers),
+      memberIds: members.map((m) => known.find((k) => String(k) === m) ?? (/^\d+$/.test(m) ? Number(m) : m)),
+    };
+    try {
+      onSaved(department ? await api.updateDepartment(department.id, input) : await api.createDepartment(input));
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="form" onSubmit={submit} noValidate>
+      {error ? <FormErrorBanner error={error} extra={fe.unmatched(['name', 'description', 'whatsappNumbers', 'memberIds'])} /> : null}
+      <TextField id="dept-name" label="Name" required value={name} onChange={setName} error={fe.get('name')} autoComplete="off" />
+      <TextAreaField id="dept-description" label="Description" value={description} onChange={setDescription} error={fe.get('description')} rows={2} />
+      <TextField
+        id="dept-numbers"
+        label="WhatsApp numbers"
+        value={numbers}
+        onChange={setNumbers}
+        error={fe.get('whatsappNumbers', { prefix: true })}
+        hint="Comma separated, E.164 format, e.g. +15551234567"
+        autoComplete="off"
+      />
+      <fieldset className="checkbox-group checkbox-group--scroll" aria-describedby={memberError ? 'dept-members-error' : undefined}>
+        <legend className="field__label">Members</legend>
+        {users === null && <p className="muted">Users could not be loaded.</p>}
+        {users?.length === 0 && <p className="muted">No users yet.</p>}
+        {(users ?? []).map((u) => {
+          const v = String(u.id);
+          return (
+            <div className="checkbox" key={v}>
+              <input
+                type="checkbox"
+                id={`dept-member-${v}`}
+                checked={members.includes(v)}
+                onChange={(e) => setMembers((m) => (e.target.checked ? [...m, v] : m.filter((x) => x !== v)))}
+              />
+              <label htmlFor={`dept-member-${v}`}>
+                {u.name} <span className="muted">{u.email}</span>
+              </label>
+            </div>
+          );
+        })}
+        <FieldError id="dept-members" error={memberError} />
+      </fieldset>
+      <div className="form-actions">
+        <button type="button" className="btn btn--secondary" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="submit" className="btn btn--primary" disabled={busy}>
+          {busy ? 'Saving…' : department ? 'Save department' : 'Create department'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function DepartmentsPage() {
+  const [departments, setDepartments] = useState<Department[] | null>(null);
+  const [users, setUsers] = useState<User[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [editing, setEditing] = useState<Department | 'new' | null>(null);
+  const [deleting, setDeleting] = useState<Department | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+
+  const load = useCallback(() => {
+    setError(null);
+    api.listDepartments().then(
+      (r) => setDepartments(r.items),
+      (err: unknown) => setError(err instanceof Error ? err.message : 'Could not load departments.'),
+    );
+  }, []);
+  useEffect(load, [load]);
+  useEffect(() => {
+    api.listUsers().then((r) => setUsers(r.items), () => setUsers(null));
+  }, []);
+
+  const userName = (id: Id) => users?.find((u) => String(u.id) === String(id))?.name ?? `#${id}`;
+
+  return (
+    <div className="page">
+      <PageHeader
+        title="Departments"
+        description="Group agents into teams and route WhatsApp numbers to them."
+        actions={
+          <button type="button" className="btn btn--primary" onClick={() => setEditing('new')}>
+            New department
+          </button>
+        }
+      />
+      {message && <SuccessBanner>{message}</SuccessBanner>}
+      {error && <ErrorBanner title="Could not load departments." onRetry={load}>{error}</ErrorBanner>}
+      {!departments && !error && <Loading label="Loading departments…" />}
+      {departments && departments.length === 0 && (
+        <EmptyState
+          icon="▦"
+          title="No departments yet"
+          actions={
+            <button type="button" className="btn btn--primary" onClick={() => setEditing('new')}>
+              Create a department
+            </button>
+          }
+        >
+          Departments such as Sales or Support let you route conversations and filter contacts.
+        </EmptyState>
+      )}
+      {departments && departments.length > 0 && (
+        <div className="card card--flush">
+          <div className="table-wrap">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Description</th>
+                  <th scope="col">WhatsApp numbers</th>
+                  <th scope="col">Members</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {departments.map((d) => (
+                  <tr key={String(d.id)}>
+                    <th scope="row">{d.name}</th>
+                    <td>{d.description || <span className="muted">—</span>}</td>
+                    <td className="nowrap">{d.whatsappNumbers.length ? d.whatsappNumbers.join(', ') : '—'}</td>
+                    <td>
+                      {d.memberIds.length === 0 ? (
+                        <span className="muted">No members</span>
+                      ) : (
+                        <span title={d.memberIds.map(userName).join(', ')}>
+                          {d.memberIds.length} member{d.memberIds.length === 1 ? '' : 's'}
+                          <span className="muted"> · {d.memberIds.slice(0, 3).map(userName).join(', ')}{d.memberIds.length > 3 ? '…' : ''}</span>
+                        </span>
+                      )}
+                    </td>
+                    <td className="row-actions">
+                      <button type="button" className="btn btn--ghost btn--sm" onClick={() => setEditing(d)}>
+                        Edit<span className="visually-hidden"> {d.name}</span>
+                      </button>
+                      <button type="button" className="btn btn--ghost btn--sm btn--danger-text" onClick={() => setDeleting(d)}>
+                        Delete<span className="visually-hidden"> {d.name}</span>
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </div>
+      )}
+
+      <Dialog open={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' ? 'New department' : `Edit ${editing?.name ?? ''}`}>
+        {editing !== null && (
+          <DepartmentForm
+            department={editing === 'new' ? null : editing}
+            users={users}
+            onCancel={() => setEditing(null)}
+            onSaved={(saved) => {
+              setDepartments((prev) => {
+                const list = prev ?? [];
+                return list.some((x) => String(x.id) === String(saved.id)) ? list.map((x) => (String(x.id) === String(saved.id) ? saved : x)) : [...list, saved];
+              });
+              setMessage(editing === 'new' ? `${saved.name} was created.` : `${saved.name} was saved.`);
+              setEditing(null);
+            }}
+          />
+        )}
+      </Dialog>
+
+      <ConfirmDialog
+        open={!!deleting}
+        title="Delete department?"
+        message={
+          <p>
+            <strong>{deleting?.name}</strong> will be deleted. Contacts and users in it are kept.
+          </p>
+        }
+        confirmLabel="Delete department"
+        danger
+        onClose={() => setDeleting(null)}
+        onConfirm={async () => {
+          if (!deleting) return;
+          await api.deleteDepartment(deleting.id);
+          setDepartments((prev) => (prev ?? []).filter((x) => String(x.id) !== String(deleting.id)));
+          setMessage(`${deleting.name} was deleted.`);
+        }}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,313 @@
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { api, ApiError, ROLES, type CreatedUser, type User } from '../api';
+import { ConfirmDialog, Dialog } from '../components/Dialog';
+import { CheckboxField, SelectField, TextField } from '../components/Field';
+import { Badge, CopyButton, EmptyState, ErrorBanner, FormErrorBanner, Loading, PageHeader, SuccessBanner } from '../components/Feedback';
+import { FieldErrors } from '../lib/fieldErrors';
+import { formatDateTime, joinList, splitList, titleCase } from '../lib/format';
+import { useRequiredSession } from '../session';
+
+const ROLE_OPTIONS = ROLES.map((r) => ({ value: r, label: titleCase(r) }));
+
+function InviteForm({ onCreated, onCancel }: { onCreated: (u: CreatedUser) => void; onCancel: () => void }) {
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const [role, setRole] = useState('agent');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const fe = new FieldErrors(error instanceof ApiError ? error.errors : undefined);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const created = await api.createUser({ name: name.trim(), email: email.trim(), role, password: password || undefined });
+      onCreated(created);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="form" onSubmit={submit} noValidate>
+      {error ? <FormErrorBanner error={error} extra={fe.unmatched(['name', 'email', 'role', 'password'])} /> : null}
+      <TextField id="invite-name" label="Name" required value={name} onChange={setName} error={fe.get('name')} autoComplete="off" />
+      <TextField id="invite-email" label="Email" type="email" required value={email} onChange={setEmail} error={fe.get('email')} autoComplete="off" hint="If this person already has a Switchboard account, they are added to this workspace." />
+      <SelectField id="invite-role" label="Role" required value={role} onChange={setRole} options={ROLE_OPTIONS} error={fe.get('role')} />
+      <TextField
+        id="invite-password"
+        label="Password (optional)"
+        type="password"
+        value={password}
+        onChange={setPassword}
+        error={fe.get('password')}
+        autoComplete="new-password"
+        hint="Leave empty to generate a temporary password."
+      />
+      <div className="form-actions">
+        <button type="button" className="btn btn--secondary" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="submit" className="btn btn--primary" disabled={busy}>
+          {busy ? 'Inviting…' : 'Send invite'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function EditUserForm({ user, onSaved, onCancel }: { user: User; onSaved: (u: User) => void; onCancel: () => void }) {
+  const [name, setName] = useState(user.name);
+  const [role, setRole] = useState(String(user.role));
+  const [status, setStatus] = useState<User['status']>(user.status);
+  const [timeout, setTimeoutMinutes] = useState(user.inactivityTimeoutMinutes != null ? String(user.inactivityTimeoutMinutes) : '');
+  const [phones, setPhones] = useState(joinList(user.phones));
+  const [isProvider, setIsProvider] = useState(user.isProvider);
+  const [isTimeClockUser, setIsTimeClockUser] = useState(user.isTimeClockUser);
+  const [error, setError] = useState<unknown>(null);
+  const [clientErrors, setClientErrors] = useState<Record<string, string[]>>({});
+  const [busy, setBusy] = useState(false);
+  const fe = new FieldErrors({ ...(error instanceof ApiError ? error.errors : {}), ...clientErrors });
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const errs: Record<string, string[]> = {};
+    if (timeout && !/^\d+$/.test(timeout.trim())) errs.inactivityTimeoutMinutes = ['Enter a whole number of minutes, or leave empty for no timeout.'];
+    setClientErrors(errs);
+    if (Object.keys(errs).length) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const saved = await api.updateUser(user.id, {
+        name: name.trim(),
+        role,
+        status,
+        inactivityTimeoutMinutes: timeout.trim() ? Number(timeout) : null,
+        phones: splitList(phones),
+        isProvider,
+        isTimeClockUser,
+      });
+      onSaved(saved);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const known = ['name', 'role', 'status', 'inactivityTimeoutMinutes', 'phones', 'isProvider', 'isTimeClockUser'];
+  return (
+    <form className="form" onSubmit={submit} noValidate>
+      {error ? <FormErrorBanner error={error} extra={fe.unmatched(known)} /> : null}
+      <TextField id="edit-user-name" label="Name" required value={name} onChange={setName} error={fe.get('name')} autoComplete="off" />
+      <div className="grid-2">
+        <SelectField id="edit-user-role" label="Role" value={role} onChange={setRole} options={ROLE_OPTIONS} error={fe.get('role')} />
+        <SelectField
+          id="edit-user-status"
+          label="Status"
+          value={status}
+          onChange={(v) => setStatus(v as User['status'])}
+          options={[
+            { value: 'active', label: 'Active' },
+            { value: 'disabled', label: 'Disabled' },
+          ]}
+          error={fe.get('status')}
+        />
+      </div>
+      <TextField
+        id="edit-user-timeout"
+        label="Inactivity timeout (minutes)"
+        value={timeout}
+        onChange={setTimeoutMinutes}
+        inputMode="numeric"
+        error={fe.get('inactivityTimeoutMinutes')}
+        hint="Sign the user out after this many idle minutes. Empty = workspace default."
+      />
+      <TextField id="edit-user-phones" label="Phones" value={phones} onChange={setPhones} error={fe.get('phones', { prefix: true })} hint="Comma separated, E.164 format, e.g. +15551234567" />
+      <CheckboxField id="edit-user-provider" label="Is provider" checked={isProvider} onChange={setIsProvider} />
+      <CheckboxField id="edit-user-timeclock" label="Time-clock user" checked={isTimeClockUser} onChange={setIsTimeClockUser} />
+      <div className="form-actions">
+        <button type="button" className="btn btn--secondary" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="submit" className="btn btn--primary" disabled={busy}>
+          {busy ? 'Saving…' : 'Save user'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function UsersPage() {
+  const session = useRequiredSession();
+  const [users, setUsers] = useState<User[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [inviteOpen, setInviteOpen] = useState(false);
+  const [invited, setInvited] = useState<CreatedUser | null>(null);
+  const [editing, setEditing] = useState<User | null>(null);
+  const [removing, setRemoving] = useState<User | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+
+  const load = useCallback(() => {
+    setError(null);
+    api.listUsers().then(
+      (r) => setUsers(r.items),
+      (err: unknown) => setError(err instanceof Error ? err.message : 'Could not load users.'),
+    );
+  }, []);
+  useEffect(load, [load]);
+
+  function closeInvite() {
+    setInviteOpen(false);
+    setInvited(null);
+  }
+
+  return (
+    <div className="page">
+      <PageHeader
+        title="Users"
+        description="People who can sign in to this workspace, and what they may do."
+        actions={
+          <button type="button" className="btn btn--primary" onClick={() => setInviteOpen(true)}>
+            Invite user
+          </button>
+        }
+      />
+      {message && <SuccessBanner>{message}</SuccessBanner>}
+      {error && <ErrorBanner title="Could not load users." onRetry={load}>{error}</ErrorBanner>}
+      {!users && !error && <Loading label="Loading users…" />}
+      {users && users.length === 0 && (
+        <EmptyState icon="◉" title="No users yet" actions={<button type="button" className="btn btn--primary" onClick={() => setInviteOpen(true)}>Invite user</button>}>
+          Invite your agents and supervisors.
+        </EmptyState>
+      )}
+      {users && users.length > 0 && (
+        <div className="card card--flush">
+          <div className="table-wrap">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Email</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Last sign-in</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {users.map((u) => {
+                  const isMe = String(u.id) === String(session.user.id);
+                  return (
+                    <tr key={String(u.id)}>
+                      <th scope="row">
+                        {u.name}
+                        {isMe && <span className="muted"> (you)</span>}
+                      </th>
+                      <td>{u.email}</td>
+                      <td>
+                        <Badge tone={u.role === 'owner' ? 'info' : 'neutral'}>{titleCase(String(u.role))}</Badge>
+                      </td>
+                      <td>
+                        <Badge tone={u.status === 'active' ? 'success' : 'warning'}>{titleCase(u.status)}</Badge>
+                      </td>
+                      <td className="nowrap">{u.lastSignInAt ? formatDateTime(u.lastSignInAt) : 'Never'}</td>
+                      <td className="row-actions">
+                        <button type="button" className="btn btn--ghost btn--sm" onClick={() => setEditing(u)}>
+                          Edit<span className="visually-hidden"> {u.name}</span>
+                        </button>
+                        {u.role !== 'owner' && !isMe && (
+                          <button type="button" className="btn btn--ghost btn--sm btn--danger-text" onClick={() => setRemoving(u)}>
+                            Remove<span className="visually-hidden"> {u.name}</span>
+                          </button>
+                        )}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        </div>
+      )}
+
+      <Dialog open={inviteOpen} onClose={closeInvite} title={invited ? 'User invited' : 'Invite user'}>
+        {invited ? (
+          <div className="stack">
+            <p>
+              <strong>{invited.name}</strong> ({invited.email}) can now sign in as {invited.role}.
+            </p>
+            {invited.temporaryPassword ? (
+              <div className="secret">
+                <p className="secret__warning" role="note">
+                  This temporary password is shown only once. Share it securely; the user should change it after signing in.
+                </p>
+                <div className="secret__row">
+                  <code className="secret__value" aria-label="Temporary password">
+                    {invited.temporaryPassword}
+                  </code>
+                  <CopyButton text={invited.temporaryPassword} label="Copy password" />
+                </div>
+              </div>
+            ) : null}
+            <div className="form-actions">
+              <button type="button" className="btn btn--primary" onClick={closeInvite}>
+                Done
+              </button>
+            </div>
+          </div>
+        ) : (
+          <InviteForm
+            onCancel={closeInvite}
+            onCreated={(u) => {
+              setInvited(u);
+              setUsers((prev) => {
+                const list = prev ?? [];
+                return list.some((x) => String(x.id) === String(u.id)) ? list.map((x) => (String(x.id) === String(u.id) ? u : x)) : [...list, u];
+              });
+            }}
+          />
+        )}
+      </Dialog>
+
+      <Dialog open={!!editing} onClose={() => setEditing(null)} title={editing ? `Edit ${editing.name}` : 'Edit user'}>
+        {editing && (
+          <EditUserForm
+            user={editing}
+            onCancel={() => setEditing(null)}
+            onSaved={(saved) => {
+              setUsers((prev) => (prev ?? []).map((x) => (String(x.id) === String(saved.id) ? saved : x)));
+              setEditing(null);
+              setMessage(`${saved.name} was updated.`);
+            }}
+          />
+        )}
+      </Dialog>
+
+      <ConfirmDialog
+        open={!!removing}
+        title="Remove user?"
+        message={
+          <p>
+            <strong>{removing?.name}</strong> will lose access to this workspace. Their account in other workspaces is not affected.
+          </p>
+        }
+        confirmLabel="Remove user"
+        danger
+        onClose={() => setRemoving(null)}
+        onConfirm={async () => {
+          if (!removing) return;
+          await api.deleteUser(removing.id);
+          setUsers((prev) => (prev ?? []).filter((x) => String(x.id) !== String(removing.id)));
+          setMessage(`${removing.name} was removed.`);
+        }}
+      />
+    </div>
+  );
+}
