@@ -12,7 +12,7 @@ public sealed record ApiKeyView(long Id, string Name, Role Role, string Prefix, 
 
 public sealed record CreatedApiKey(long Id, string Name, Role Role, string Prefix, DateTimeOffset CreatedAt, long? CreatedById, string Key);
 
-public sealed record CreateApiKeyRequest(string? Name, Role Role);
+public sealed record CreateApiKeyRequest(string? Name, Role? Role);
 
 public sealed record ItemList<T>(IReadOnlyList<T> Items);
 
@@ -37,11 +37,13 @@ public static class ApiKeysApi
         AuditDetails audit, CancellationToken cancellationToken)
     {
         var validation = new Validation().Required("name", request.Name, 100);
+        if (request.Role is null)
+            validation.Add("role", "is required.");
         if (!validation.IsValid)
             return validation.ToResult();
-        if (!PermissionMatrix.CanGrant(scope.Role!.Value, request.Role))
+        if (!PermissionMatrix.CanGrant(scope.Role!.Value, request.Role!.Value))
             return Problems.Forbidden($"A {scope.Role} cannot create a key with the {request.Role} role.");
-        var (key, secret) = provisioning.AddApiKey(request.Name!, request.Role, scope.UserId);
+        var (key, secret) = provisioning.AddApiKey(request.Name!, request.Role.Value, scope.UserId);
         await db.SaveChangesAsync(cancellationToken);
         audit.Meta["apiKeyId"] = key.Id;
         audit.Meta["role"] = key.Role.ToString();

@@ -14,7 +14,7 @@ public sealed record UserView(long Id, string Name, string Email, string? Userna
 
 public sealed record CreatedUser(UserView User, string? TemporaryPassword);
 
-public sealed record CreateUserRequest(string? Name, string? Email, string? Username, string? Password, Role Role,
+public sealed record CreateUserRequest(string? Name, string? Email, string? Username, string? Password, Role? Role,
     List<string>? Phones, int? InactivityTimeoutMinutes, bool? IsProvider, bool? IsTimeClockUser);
 
 public sealed record UpdateUserRequest(string? Name, string? Username, Role? Role, MembershipStatus? Status, List<string>? Phones,
@@ -126,10 +126,13 @@ public static class UsersApi
         if (request.Password is not null)
             TenantProvisioning.ValidatePassword(validation, "password", request.Password);
         ValidateProfile(validation, request.Username, request.Phones, request.InactivityTimeoutMinutes);
+        if (request.Role is null)
+            validation.Add("role", "is required.");
         if (!validation.IsValid)
             return validation.ToResult();
-        if (!PermissionMatrix.CanGrant(scope.Role!.Value, request.Role))
-            return Problems.Forbidden($"A {scope.Role} cannot give the {request.Role} role.");
+        var role = request.Role!.Value;
+        if (!PermissionMatrix.CanGrant(scope.Role!.Value, role))
+            return Problems.Forbidden($"A {scope.Role} cannot give the {role} role.");
 
         var existing = await db.Users.FirstOrDefaultAsync(u => u.Email == email, cancellationToken);
         if (existing is not null && await db.Memberships.AnyAsync(m => m.UserId == existing.Id, cancellationToken))
@@ -144,11 +147,11 @@ public static class UsersApi
             ApplyProfile(user, null, request.Username, request.Phones, request.InactivityTimeoutMinutes, request.IsProvider, request.IsTimeClockUser);
             user.UpdatedAt = clock.GetUtcNow();
         }
-        db.Memberships.Add(new Membership { UserId = user.Id, Role = request.Role, CreatedAt = clock.GetUtcNow() });
+        db.Memberships.Add(new Membership { UserId = user.Id, Role = role, CreatedAt = clock.GetUtcNow() });
         await db.SaveChangesAsync(cancellationToken);
         audit.Meta["userId"] = user.Id;
         audit.Meta["email"] = user.Email;
-        audit.Meta["role"] = request.Role.ToString();
+        audit.Meta["role"] = role.ToString();
         var view = (await QueryAsync(db, db.Memberships.Where(m => m.UserId == user.Id), cancellationToken)).Single();
         return TypedResults.Created($"/api/v1/users/{user.Id}", new CreatedUser(view, temporaryPassword));
     }

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text.Json;
+
+namespace Switchboard.Bench;
+
+/// <summary>A tenant as the benchmark's clients see it: its API key, and where its second page starts.</summary>
+public sealed record BenchTenant(long TenantId, string ApiKey, string SecondPageCursor);
+
+/// <summary>A request shape; <see cref="PathFor"/> gets the request's sequence number so requests can vary.</summary>
+public sealed record Scenario(string Name, Func<int, BenchTenant, string> PathFor);
+
+public sealed record ScenarioResult(
+    string Scenario, int Clients, int Requests, double RowsPerResponse, double P50, double P90, double P99, double Max, double PerSecond);
+
+/// <summary>Sends a scenario's requests over real HTTP, round-robin over the tenants, and measures each from send until the
+/// whole body has arrived.</summary>
+public sealed class LoadRunner(HttpClient http, IReadOnlyList<BenchTenant> tenants)
+{
+    public async Task<ScenarioResult> RunAsync(Scenario scenario, int warmup, int requests, int clients)
+    {
+        for (var i = 0; i < warmup; i++)
+            await SendAsync(scenario, i);
+
+        var latencies = new double[requests];
+        var rows = new int[requests];
+        var next = -1;
+        var started = Stopwatch.GetTimestamp();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < requests)
+                (latencies[i], rows[i]) = await SendAsync(scenario, warmup + i);
+        })));
+        var elapsed = Stopwatch.GetElapsedTime(started);
+
+        Array.Sort(latencies);
+        return new ScenarioResult(scenario.Name, clients, requests, rows.Average(), Percentile(latencies, 50), Percentile(latencies, 90),
+            Percentile(latencies, 99), latencies[^1], requests / elapsed.TotalSeconds);
+    }
+
+    /// <summary>One request: its latency in milliseconds and how many contacts it returned.</summary>
+    public async Task<(double Milliseconds, int Rows)> SendAsync(Scenario scenario, int sequence)
+    {
+        var tenant = tenants[sequence % tenants.Count];
+        using var request = new HttpRequestMessage(HttpMethod.Get, scenario.PathFor(sequence, tenant));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tenant.ApiKey);
+        var started = Stopwatch.GetTimestamp();
+        using var response = await http.SendAsync(request);
+        var body = await response.Content.ReadAsByteArrayAsync();
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException(
+                $"{scenario.Name}: GET {request.RequestUri} answered {(int)response.StatusCode}: {System.Text.Encoding.UTF8.GetString(body)}");
+        }
+        // Counted after the clock stops: the client's parsing is not the server's latency.
+        using var page = JsonDocument.Parse(body);
+        return (elapsed.TotalMilliseconds, page.RootElement.GetProperty("items").GetArrayLength());
+    }
+
+    /// <summary>Nearest-rank percentile of sorted values.</summary>
+    private static double Percentile(double[] sorted, double percent) =>
+        sorted[Math.Clamp((int)Math.Ceiling(percent / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
+}

@@ -1,0 +1,32 @@
+# Shared set-up steps for run.sh and test.sh (sourced, not executed).
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_updated=""
+apt_install() {
+  if [ -z "$apt_updated" ]; then as_root apt-get update -qq; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+}
+
+# Node.js 20.19+ builds the console (Vite 7).
+ensure_node() {
+  if ! command -v npm >/dev/null 2>&1; then apt_install nodejs npm; fi
+  local major minor
+  IFS=. read -r major minor _ <<<"$(node --version | tr -d v)"
+  if [ "$major" -lt 20 ] || { [ "$major" -eq 20 ] && [ "$minor" -lt 19 ]; }; then
+    echo "Node.js 20.19 or newer is needed to build the console (found $(node --version))." >&2
+    exit 1
+  fi
+}
+
+# Rebuilds web/console/dist when it is missing or older than its sources.
+build_console_if_stale() {
+  local console=web/console
+  if [ ! -d "$console/node_modules" ] || [ "$console/package-lock.json" -nt "$console/node_modules" ]; then
+    (cd "$console" && npm ci --no-audit --no-fund)
+    touch "$console/node_modules"
+  fi
+  if [ ! -f "$console/dist/index.html" ] || [ -n "$(find "$console/src" "$console/index.html" "$console/package.json" -newer "$console/dist/index.html" -print -quit)" ]; then
+    (cd "$console" && npm run build)
+  fi
+}

@@ -1,0 +1,8 @@
+namespace Switchboard.BrowserTests;
+
+/// <summary>All browser tests share one server and one browser, and run one after the other.</summary>
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<SwitchboardServer>
+{
+    public const string Name = "Browser";
+}
