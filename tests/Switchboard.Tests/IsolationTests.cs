@@ -1,0 +1,144 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Platform.Database;
+using Switchboard.Tests.Infrastructure;
+
+namespace Switchboard.Tests;
+
+/// <summary>Tenant isolation is enforced centrally; these tests prove it for every entity and every route.</summary>
+[Collection(ServerCollection.Name)]
+public sealed class IsolationTests(Servers servers)
+{
+    [Fact]
+    public async Task EveryEntity_IsTenantOwnedWithAFilter_OrDeclaredPlatformWide()
+    {
+        var factory = await servers.ForAsync(DatabaseProvider.Sqlite);
+        await using var scope = factory.Services.CreateAsyncScope();
+        var model = scope.ServiceProvider.GetRequiredService<SwitchboardDbContext>().Model;
+        foreach (var entity in model.GetEntityTypes())
+        {
+            var owned = typeof(ITenantOwned).IsAssignableFrom(entity.ClrType);
+            var platform = typeof(IPlatformEntity).IsAssignableFrom(entity.ClrType);
+            Assert.True(owned ^ platform, $"{entity.ClrType.Name} must be exactly one of ITenantOwned or IPlatformEntity.");
+            if (owned)
+                Assert.True(entity.GetDeclaredQueryFilters().Any(), $"{entity.ClrType.Name} is tenant-owned but has no tenant filter.");
+        }
+    }
+
+    [Theory, Providers]
+    public async Task TenantOwnedRows_SeenFromAnotherTenantOrNoTenant_AreInvisible(DatabaseProvider provider)
+    {
+        var factory = await servers.ForAsync(provider);
+        var a = await factory.CreateTenantAsync();
+        var b = await factory.CreateTenantAsync();
+        await SeedEveryKindOfRowAsync(a);
+
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<SwitchboardDbContext>();
+        var countOwnedBy = typeof(IsolationTests).GetMethod(nameof(CountOwnedByAsync), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
+        var ownedTypes = db.Model.GetEntityTypes().Select(e => e.ClrType).Where(t => typeof(ITenantOwned).IsAssignableFrom(t)).ToList();
+
+        // Without a tenant nothing is visible; in A everything seeded is; in B nothing of A's is.
+        foreach (var type in ownedTypes)
+            Assert.Equal(0, await (Task<int>)countOwnedBy.MakeGenericMethod(type).Invoke(null, [db, a.Id])!);
+        scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(b.Id);
+        foreach (var type in ownedTypes)
+            Assert.True(0 == await (Task<int>)countOwnedBy.MakeGenericMethod(type).Invoke(null, [db, a.Id])!, $"{type.Name} rows of tenant A are visible to tenant B.");
+
+        var inA = await factory.InTenantAsync(a.Id, async services =>
+        {
+            var dbA = services.GetRequiredService<SwitchboardDbContext>();
+            var counts = new List<int>();
+            foreach (var type in ownedTypes)
+                counts.Add(await (Task<int>)countOwnedBy.MakeGenericMethod(type).Invoke(null, [dbA, a.Id])!);
+            return counts;
+        });
+        Assert.All(inA, count => Assert.True(count > 0, "every tenant-owned entity should have a row in A for this test to mean something"));
+    }
+
+    private static Task<int> CountOwnedByAsync<T>(SwitchboardDbContext db, long tenantId) where T : class, ITenantOwned =>
+        db.Set<T>().CountAsync(e => e.TenantId == tenantId);
+
+    /// <summary>One row of every tenant-owned kind in <paramref name="tenant"/>, made through the API.</summary>
+    private static async Task<Dictionary<string, long>> SeedEveryKindOfRowAsync(TenantHandle tenant)
+    {
+        var api = tenant.Owner;
+        var marker = "secret-" + tenant.Slug;
+        var user = await api.PostJsonAsync("/api/v1/users", new { name = marker, email = $"{marker}@example.com", role = "agent" }, HttpStatusCode.Created);
+        var userId = user["user"]!["id"]!.GetValue<long>();
+        var department = await api.PostJsonAsync("/api/v1/departments", new { name = marker, memberIds = new[] { userId } }, HttpStatusCode.Created);
+        var contact = await api.PostJsonAsync("/api/v1/contacts", new
+        {
+            name = marker, phone = "+15550000001", tags = new[] { marker }, departmentIds = new[] { department.Id() },
+        }, HttpStatusCode.Created);
+        var key = await api.PostJsonAsync("/api/v1/api-keys", new { name = marker, role = "viewer" }, HttpStatusCode.Created);
+        var upload = await api.PostAsync("/api/v1/contacts/imports", new StringContent($"name,phone\n{marker},+15550000002\n", System.Text.Encoding.UTF8, "text/csv"));
+        var import = await upload.JsonAsync(HttpStatusCode.Accepted);
+        return new Dictionary<string, long>
+        {
+            ["users"] = userId, ["departments"] = department.Id(), ["contacts"] = contact.Id(), ["api-keys"] = key.Id(),
+            ["contacts/imports"] = import.Id(),
+        };
+    }
+
+    [Theory, Providers]
+    public async Task EveryApiRoute_AskedForAnotherTenantsResource_AnswersNotFoundAndChangesNothing(DatabaseProvider provider)
+    {
+        var factory = await servers.ForAsync(provider);
+        var a = await factory.CreateTenantAsync();
+        var b = await factory.CreateTenantAsync();
+        var ids = await SeedEveryKindOfRowAsync(a);
+
+        var routes = Routes.Api(factory.Services).Where(r => r.Parameters.Count > 0).ToList();
+        Assert.NotEmpty(routes);
+        foreach (var route in routes)
+        {
+            // The resource a parameter names is the collection in front of it: users/{id} -> users.
+            var collection = route.Pattern["api/v1/".Length..route.Pattern.IndexOf('{')].TrimEnd('/');
+            Assert.True(ids.ContainsKey(collection), $"{route.Method} /{route.Pattern}: add a tenant-A resource of '{collection}' to this test.");
+            var request = new HttpRequestMessage(new HttpMethod(route.Method), route.Url(_ => ids[collection].ToString()));
+            if (route.Method is "POST" or "PUT" or "PATCH")
+                request.Content = Http.RawJson("{\"name\":\"hijacked\"}");
+            var response = await b.Owner.SendAsync(request);
+            Assert.True(response.StatusCode == HttpStatusCode.NotFound,
+                $"{route.Method} /{route.Pattern} as tenant B answered {(int)response.StatusCode} for tenant A's resource.");
+        }
+
+        // Nothing changed in A: each resource still reads back untouched, and A's keys are not revoked.
+        foreach (var (collection, id) in ids.Where(i => routes.Any(r => r.Method == "GET" && r.Pattern.StartsWith($"api/v1/{i.Key}/{{", StringComparison.Ordinal))))
+            Assert.DoesNotContain("hijacked", await a.Owner.GetStringAsync($"/api/v1/{collection}/{id}"));
+        Assert.DoesNotContain("\"revokedAt\":\"", await a.Owner.GetStringAsync("/api/v1/api-keys"));
+    }
+
+    [Theory, Providers]
+    public async Task EveryListRoute_ForAnotherTenant_ShowsNothingOfTheFirst(DatabaseProvider provider)
+    {
+        var factory = await servers.ForAsync(provider);
+        var a = await factory.CreateTenantAsync();
+        var b = await factory.CreateTenantAsync();
+        await SeedEveryKindOfRowAsync(a);
+        var lists = Routes.Api(factory.Services).Where(r => r.Method == "GET" && r.Parameters.Count == 0 && !r.IsAnonymous).ToList();
+        Assert.Contains(lists, r => r.Pattern == "api/v1/contacts");
+        foreach (var route in lists)
+        {
+            var body = await (await b.Owner.GetAsync("/" + route.Pattern)).Content.ReadAsStringAsync();
+            Assert.DoesNotContain("secret-" + a.Slug, body);
+        }
+        Assert.Contains("secret-" + a.Slug, await a.Owner.GetStringAsync("/api/v1/contacts"));
+    }
+
+    [Theory, Providers]
+    public async Task MergingContacts_AcrossTenants_IsNotFound(DatabaseProvider provider)
+    {
+        var factory = await servers.ForAsync(provider);
+        var a = await factory.CreateTenantAsync();
+        var b = await factory.CreateTenantAsync();
+        var theirs = await a.Owner.PostJsonAsync("/api/v1/contacts", new { name = "A's", phone = "+15550000009" }, HttpStatusCode.Created);
+        var mine = await b.Owner.PostJsonAsync("/api/v1/contacts", new { name = "B's", phone = "+15550000008" }, HttpStatusCode.Created);
+        var response = await b.Owner.PostAsJsonAsync("/api/v1/contacts/merge", new { primaryId = mine.Id(), secondaryId = theirs.Id() });
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        await (await a.Owner.GetAsync($"/api/v1/contacts/{theirs.Id()}")).JsonAsync(HttpStatusCode.OK);
+    }
+}
