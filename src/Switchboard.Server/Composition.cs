@@ -70,6 +70,11 @@ public static class Composition
             };
             document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("apiKey", document)] = [] }];
             return Task.CompletedTask;
+        }).AddOperationTransformer(async (operation, context, cancellationToken) =>
+        {
+            var body = context.Description.ActionDescriptor.EndpointMetadata.OfType<DocumentedBody>().FirstOrDefault();
+            if (body is not null && operation.RequestBody?.Content?.TryGetValue("application/json", out var json) == true)
+                json.Schema = await context.GetOrCreateSchemaAsync(body.Type, null, cancellationToken);
         }));
         return builder;
     }
@@ -94,7 +99,6 @@ public static class Composition
         api.MapApiKeysApi();
         api.MapAuditApi();
         api.MapContactsApi();
-        app.MapGroup("/api").MapFallback(() => Problems.NotFound("This API route")).AllowAnonymous().ExcludeFromDescription();
 
         app.MapSwitchboardHealth();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
@@ -108,6 +112,8 @@ public static class Composition
         return app;
     }
 
+    private const string ConsoleRoutes = "{*path:regex(^(?!api(/|$)).*$)}";
+
     /// <summary>Serves the built console (web/console/dist, copied to console/ beside the binaries at build) with a fallback to index.html for
     /// client-side routes.</summary>
     private static void MapConsole(this WebApplication app)
@@ -117,11 +123,13 @@ public static class Composition
         {
             var files = new PhysicalFileProvider(root);
             app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
-            app.MapFallbackToFile("index.html", new StaticFileOptions { FileProvider = files }).AllowAnonymous();
+            // Client-side routes get index.html; /api paths never do, so an unknown API route stays a 404 problem (and a
+            // wrong content type a 415) instead of a page.
+            app.MapFallbackToFile(ConsoleRoutes, "index.html", new StaticFileOptions { FileProvider = files }).AllowAnonymous();
         }
         else
         {
-            app.MapFallback(() => TypedResults.Content(
+            app.MapFallback(ConsoleRoutes, () => TypedResults.Content(
                 "<!doctype html><title>Switchboard</title><p>The console has not been built. Run <code>./run.sh</code>, which builds it, " +
                 "or <code>npm ci &amp;&amp; npm run build</code> in <code>web/console</code>.</p>", "text/html")).AllowAnonymous();
         }

@@ -29,7 +29,7 @@ public static class ContactImportsApi
         var imports = contacts.MapGroup("/imports").RequirePermission(Permission.ContactsImport);
         imports.MapPost("/", Upload).Audited("contacts.import", handlerWritesEntry: true)
             .WithMetadata(new BodySizeLimit(MaxUploadBytes))
-            .Accepts<IFormFile>("multipart/form-data", "text/csv");
+            .WithDescription("Upload a CSV as multipart/form-data (a part named 'file') or as a raw text/csv body. Answers 202 with the import to poll.");
         imports.MapGet("/", List);
         imports.MapGet("/{id:long}", Get);
     }

@@ -19,9 +19,9 @@ public static class ContactsApi
         var contacts = api.MapGroup("/contacts").WithTags("Contacts");
         contacts.MapGet("/", List).RequirePermission(Permission.ContactsRead);
         contacts.MapGet("/{id:long}", Get).RequirePermission(Permission.ContactsRead);
-        contacts.MapPost("/", Create).RequirePermission(Permission.ContactsWrite).Accepts<ContactRequest>("application/json")
+        contacts.MapPost("/", Create).RequirePermission(Permission.ContactsWrite).WithMetadata(new DocumentedBody(typeof(ContactRequest)))
             .Audited("contacts.create");
-        contacts.MapPatch("/{id:long}", Update).RequirePermission(Permission.ContactsWrite).Accepts<ContactRequest>("application/json")
+        contacts.MapPatch("/{id:long}", Update).RequirePermission(Permission.ContactsWrite).WithMetadata(new DocumentedBody(typeof(ContactRequest)))
             .Audited("contacts.update");
         contacts.MapDelete("/{id:long}", Delete).RequirePermission(Permission.ContactsDelete).Audited("contacts.delete");
         contacts.MapPost("/merge", Merge).RequirePermission(Permission.ContactsDelete).Audited("contacts.merge");

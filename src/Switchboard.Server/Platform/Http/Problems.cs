@@ -60,3 +60,7 @@ public sealed class Validation
         TypedResults.ValidationProblem(errors.ToDictionary(e => e.Key, e => e.Value.ToArray()),
             title: "The request is not valid.");
 }
+
+/// <summary>Endpoint metadata: the JSON schema to publish for a body the handler reads itself (to know which properties
+/// were sent). Not <c>Accepts</c>, which would also make routing refuse other content types with a misleading 404.</summary>
+public sealed record DocumentedBody(Type Type);
