@@ -94,7 +94,7 @@ public static class AuthApi
         var newTenant = new NewTenant(request.TenantName, request.TenantSlug, request.OwnerName, request.OwnerEmail, request.OwnerPassword);
         var validation = TenantProvisioning.Validate(newTenant);
         if (!validation.IsValid)
-            return validation.ToResult();
+            return validation.Renamed(new() { ["name"] = "tenantName", ["slug"] = "tenantSlug" }).ToResult();
         var created = await provisioning.CreateAsync(newTenant, withApiKey: false, cancellationToken);
         if (created is null)
             return Problems.Conflict("That slug is taken.");

@@ -59,6 +59,7 @@ function RequireSession({ children }: { children: ReactNode }) {
   const { state } = useSession();
   const location = useLocation();
   if (state.status === 'setup') return <Navigate to="/setup" replace />;
+  if (state.status === 'anonymous' && state.signedOut) return <Navigate to="/sign-in" replace />;
   if (state.status !== 'signed-in') {
     const next = location.pathname + location.search;
     const target = next && next !== '/' ? `/sign-in?next=${encodeURIComponent(next)}` : '/sign-in';

@@ -5,7 +5,7 @@ export type SessionState =
   | { status: 'loading' }
   | { status: 'error'; message: string }
   | { status: 'setup' }
-  | { status: 'anonymous'; expired?: boolean }
+  | { status: 'anonymous'; expired?: boolean; signedOut?: boolean }
   | { status: 'signed-in'; session: Session };
 
 interface SessionContextValue {
@@ -63,7 +63,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     try {
       await api.signOut();
     } finally {
-      setState({ status: 'anonymous' });
+      // Marked as a deliberate sign-out so RequireSession sends the user to a plain /sign-in
+      // instead of treating it like an expired session (which keeps ?next=).
+      setState({ status: 'anonymous', signedOut: true });
     }
   }, []);
 

@@ -56,6 +56,15 @@ public sealed class Validation
         return this;
     }
 
+    /// <summary>The same errors under the field names of another request shape.</summary>
+    public Validation Renamed(Dictionary<string, string> names)
+    {
+        var renamed = new Validation();
+        foreach (var (field, messages) in errors)
+            messages.ForEach(m => renamed.Add(names.GetValueOrDefault(field, field), m));
+        return renamed;
+    }
+
     public ValidationProblem ToResult() =>
         TypedResults.ValidationProblem(errors.ToDictionary(e => e.Key, e => e.Value.ToArray()),
             title: "The request is not valid.");

@@ -117,7 +117,6 @@ function TenantSwitcher() {
 export function AppLayout() {
   const session = useRequiredSession();
   const { signOut } = useSession();
-  const navigate = useNavigate();
   const [signingOut, setSigningOut] = useState(false);
   const [signOutError, setSignOutError] = useState<string | null>(null);
 
@@ -129,8 +128,8 @@ export function AppLayout() {
     setSigningOut(true);
     setSignOutError(null);
     try {
+      // signOut() marks the session as deliberately signed out; RequireSession then redirects to /sign-in.
       await signOut();
-      navigate('/sign-in');
     } catch (err) {
       setSignOutError(errorMessage(err));
       setSigningOut(false);
