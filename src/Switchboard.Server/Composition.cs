@@ -112,26 +112,29 @@ public static class Composition
         return app;
     }
 
-    private const string ConsoleRoutes = "{*path:regex(^(?!api(/|$)).*$)}";
-
-    /// <summary>Serves the built console (web/console/dist, copied to console/ beside the binaries at build) with a fallback to index.html for
-    /// client-side routes.</summary>
+    /// <summary>Serves the built console (web/console/dist, copied to console/ beside the binaries at build). Requests no
+    /// endpoint took get index.html (client-side routes), except under /api: an unknown API route stays a 404 problem, and
+    /// routing can still answer 415 for a wrong content type (a routing fallback would swallow both).</summary>
     private static void MapConsole(this WebApplication app)
     {
         var root = app.Configuration["Console:Path"] ?? Path.Combine(AppContext.BaseDirectory, "console");
-        if (File.Exists(Path.Combine(root, "index.html")))
+        var index = Path.Combine(root, "index.html");
+        if (Directory.Exists(root))
+            app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(root) });
+        app.UseEndpoints(_ => { });
+        app.Run(async context =>
         {
-            var files = new PhysicalFileProvider(root);
-            app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
-            // Client-side routes get index.html; /api paths never do, so an unknown API route stays a 404 problem (and a
-            // wrong content type a 415) instead of a page.
-            app.MapFallbackToFile(ConsoleRoutes, "index.html", new StaticFileOptions { FileProvider = files }).AllowAnonymous();
-        }
-        else
-        {
-            app.MapFallback(ConsoleRoutes, () => TypedResults.Content(
-                "<!doctype html><title>Switchboard</title><p>The console has not been built. Run <code>./run.sh</code>, which builds it, " +
-                "or <code>npm ci &amp;&amp; npm run build</code> in <code>web/console</code>.</p>", "text/html")).AllowAnonymous();
-        }
+            if (context.Request.Path.StartsWithSegments("/api") || !(HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)))
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return;
+            }
+            context.Response.ContentType = "text/html; charset=utf-8";
+            if (File.Exists(index))
+                await context.Response.SendFileAsync(index);
+            else
+                await context.Response.WriteAsync("<!doctype html><title>Switchboard</title><p>The console has not been built. Run <code>./run.sh</code>, " +
+                    "which builds it, or <code>npm ci &amp;&amp; npm run build</code> in <code>web/console</code>.</p>");
+        });
     }
 }
