@@ -11,11 +11,11 @@ public enum BenchProvider
 public sealed class UsageException(string message) : Exception(message);
 
 public sealed record BenchOptions(
-    IReadOnlyList<BenchProvider> Providers, int ContactsPerTenant, int Tenants, int Requests, int Warmup, int Concurrency, bool Keep)
+    IReadOnlyList<BenchProvider> Providers, int ContactsPerTenant, int Tenants, int Requests, int Warmup, int Concurrency, int MaxSeconds, bool Keep)
 {
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
-        var options = new BenchOptions([BenchProvider.Sqlite, BenchProvider.Postgres], 100_000, 10, 2_000, 200, 4, false);
+        var options = new BenchOptions([BenchProvider.Sqlite, BenchProvider.Postgres], 100_000, 10, 2_000, 200, 4, 60, false);
         for (var i = 0; i < args.Count; i++)
         {
             var name = args[i];
@@ -39,6 +39,7 @@ public sealed record BenchOptions(
                 "--requests" => options with { Requests = Number(name, value, 1) },
                 "--warmup" => options with { Warmup = Number(name, value, 0) },
                 "--concurrency" => options with { Concurrency = Number(name, value, 0) },
+                "--max-seconds" => options with { MaxSeconds = Number(name, value, 1) },
                 _ => throw new UsageException($"Unknown option {name}."),
             };
         }

@@ -10,6 +10,7 @@ const string usage = """
       --requests N                      measured requests per scenario (default 2000)
       --warmup N                        unmeasured requests per scenario first (default 200)
       --concurrency N                   clients of the throughput run; 0 skips it (default 4)
+      --max-seconds N                   time budget of one scenario's measured requests (default 60)
       --keep                            keep the databases and print where they are, for EXPLAIN
     """;
 

@@ -83,6 +83,17 @@ internal sealed class ContactImportJob(SwitchboardDbContext db, ContactService c
         File.Delete(import.StoragePath);
     }
 
+    /// <summary>The job gave up: say so on the import, so the console stops showing it as running.</summary>
+    public async Task OnDeadAsync(Job job, string error, CancellationToken cancellationToken)
+    {
+        var payload = JsonSerializer.Deserialize<Payload>(job.Payload, JsonSerializerOptions.Web)!;
+        var now = clock.GetUtcNow();
+        await db.ContactImports.Where(i => i.Id == payload.ImportId && i.Status != ImportStatus.Completed)
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, ImportStatus.Failed)
+                .SetProperty(i => i.FailureReason, $"The import stopped after repeated errors: {error}")
+                .SetProperty(i => i.CompletedAt, now), cancellationToken);
+    }
+
     /// <summary>Turns one CSV record into a contact request holding only its non-empty cells (an empty cell leaves the
     /// existing value alone); null, with errors recorded, when the row is rejected.</summary>
     private static ContactRequest? ReadRow(CsvReader csv, List<string> header, References references, long number,
@@ -233,7 +244,7 @@ internal sealed class ContactImportJob(SwitchboardDbContext db, ContactService c
         import.BytesProcessed = bytesProcessed;
         var room = ContactImport.MaxStoredErrors - import.Errors.Count;
         if (room > 0 && errors.Count > 0)
-            import.Errors = [.. import.Errors, .. errors.Take(room)];
+            import.Errors = [.. import.Errors, .. errors.OrderBy(e => e.Row).Take(room)];
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         batch.Clear();

@@ -67,6 +67,8 @@ public static class ContactImportsApi
             return Problems.BadRequest(headerProblem);
         }
 
+        // The import, its job and its audit entry commit together: no import is ever left without the job that runs it.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var import = new ContactImport
         {
             FileName = received.FileName,
@@ -80,6 +82,7 @@ public static class ContactImportsApi
         jobs.Enqueue(ContactImportJob.JobType, new ContactImportJob.Payload(import.Id));
         audit.Add("contacts.import", new JsonObject { ["importId"] = import.Id, ["fileName"] = import.FileName, ["bytes"] = import.BytesTotal });
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return TypedResults.Accepted($"/api/v1/contacts/imports/{import.Id}", View(import));
     }
 

@@ -87,7 +87,7 @@ export interface CreateUserInput {
   isTimeClockUser?: boolean;
 }
 export type UpdateUserInput = Partial<Omit<CreateUserInput, 'email' | 'password'>> & { status?: 'active' | 'disabled' };
-export type CreatedUser = User & { temporaryPassword?: string | null };
+export type CreatedUser = { user: User; temporaryPassword?: string | null };
 
 export interface Department {
   id: Id;

@@ -10,6 +10,9 @@ public interface IJobHandler
     string Type { get; }
 
     Task RunAsync(Job job, JobLease lease, CancellationToken cancellationToken);
+
+    /// <summary>Called once when the job is dead-lettered after its last attempt, to record the failure where people look.</summary>
+    Task OnDeadAsync(Job job, string error, CancellationToken cancellationToken);
 }
 
 /// <summary>Lets a long-running handler keep its claim on a job (extend before the lease runs out).</summary>

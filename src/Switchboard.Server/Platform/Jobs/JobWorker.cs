@@ -52,22 +52,25 @@ internal sealed class JobWorker(
         if (job.TenantId is { } tenantId)
             scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(tenantId);
 
+        // Handlers are scoped: they share the job scope's DbContext and tenant.
+        var handler = scope.ServiceProvider.GetServices<IJobHandler>().FirstOrDefault(h => h.Type == job.Type);
         try
         {
-            // Handlers are scoped: they share the job scope's DbContext and tenant.
-            var handler = scope.ServiceProvider.GetServices<IJobHandler>().FirstOrDefault(h => h.Type == job.Type)
-                ?? throw new InvalidOperationException($"No handler for job type '{job.Type}'.");
+            if (handler is null)
+                throw new InvalidOperationException($"No handler for job type '{job.Type}'.");
             await handler.RunAsync(job, new JobLease(ct => RenewAsync(db, job.Id, ct)), cancellationToken);
             await FinishAsync(db, job.Id, JobStatus.Succeeded, null, null, cancellationToken);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            var dead = job.Attempts >= job.MaxAttempts;
+            var dead = job.Attempts >= job.MaxAttempts || handler is null;
             // Exponential backoff: 2, 4, 8 ... seconds, at most an hour.
             var retryAt = clock.GetUtcNow().AddSeconds(Math.Min(3600, Math.Pow(2, job.Attempts)));
             logger.LogWarning(e, "Job {JobId} ({Type}) attempt {Attempt} failed{Outcome}", job.Id, job.Type, job.Attempts, dead ? "; dead-lettered" : "");
             db.ChangeTracker.Clear();
             await FinishAsync(db, job.Id, dead ? JobStatus.Dead : JobStatus.Queued, e.Message, dead ? null : retryAt, cancellationToken);
+            if (dead && handler is not null)
+                await handler.OnDeadAsync(job, e.Message, cancellationToken);
         }
         return true;
     }

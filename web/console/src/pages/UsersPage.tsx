@@ -241,7 +241,7 @@ export function UsersPage() {
         {invited ? (
           <div className="stack">
             <p>
-              <strong>{invited.name}</strong> ({invited.email}) can now sign in as {invited.role}.
+              <strong>{invited.user.name}</strong> ({invited.user.email}) can now sign in as {invited.user.role}.
             </p>
             {invited.temporaryPassword ? (
               <div className="secret">
@@ -265,8 +265,9 @@ export function UsersPage() {
         ) : (
           <InviteForm
             onCancel={closeInvite}
-            onCreated={(u) => {
-              setInvited(u);
+            onCreated={(created) => {
+              setInvited(created);
+              const u = created.user;
               setUsers((prev) => {
                 const list = prev ?? [];
                 return list.some((x) => String(x.id) === String(u.id)) ? list.map((x) => (String(x.id) === String(u.id) ? u : x)) : [...list, u];
