@@ -1,6 +1,7 @@
 using Switchboard;
 using Switchboard.Cli;
 using Switchboard.Platform.Database;
+using Switchboard.Platform.Security;
 
 var isCommand = AdminCommands.IsCommand(args);
 // Commands take their own --options; only the server reads the command line as configuration.
@@ -13,15 +14,20 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 builder.AddSwitchboard();
 var app = builder.Build();
 
+var migrateFirst = app.Services.GetRequiredService<DatabaseOptions>().MigrateOnStartup;
 if (isCommand)
 {
-    if (args[0] != "migrate" && app.Services.GetRequiredService<DatabaseOptions>().MigrateOnStartup)
+    if (args[0] != "migrate" && migrateFirst)
+    {
         await DatabaseSetup.MigrateAsync(app.Services);
+        app.Services.GetRequiredService<SecretProtector>().EnsureKeyRing();
+    }
     return await AdminCommands.RunAsync(args, app.Services);
 }
 
-if (app.Services.GetRequiredService<DatabaseOptions>().MigrateOnStartup)
+if (migrateFirst)
     await DatabaseSetup.MigrateAsync(app.Services);
+app.Services.GetRequiredService<SecretProtector>().EnsureKeyRing();
 app.UseSwitchboard();
 await app.RunAsync();
 return 0;

@@ -109,7 +109,7 @@ public static class AdminCommands
         var user = await scope.ServiceProvider.GetRequiredService<TenantProvisioning>().FindOrCreateUserAsync(name, email, password, CancellationToken.None);
         db.Memberships.Add(new Membership { UserId = user.Id, Role = role, CreatedAt = scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow() });
         await db.SaveChangesAsync();
-        return Json(new { userId = user.Id, email = user.Email, role });
+        return Json(new { userId = user.Id, email = user.Email, role = role.ToString().ToLowerInvariant() });
     }
 
     private static async Task<int> CreateApiKeyAsync(Options options, IServiceProvider services)
@@ -120,7 +120,7 @@ public static class AdminCommands
         await using var scope = await EnterTenantAsync(services, options.Required("tenant"));
         var (key, secret) = scope.ServiceProvider.GetRequiredService<TenantProvisioning>().AddApiKey(name, role, createdById: null);
         await scope.ServiceProvider.GetRequiredService<SwitchboardDbContext>().SaveChangesAsync();
-        return Json(new { apiKeyId = key.Id, tenantId = key.TenantId, role, apiKey = secret });
+        return Json(new { apiKeyId = key.Id, tenantId = key.TenantId, role = role.ToString().ToLowerInvariant(), apiKey = secret });
     }
 
     private static async Task<AsyncServiceScope> EnterTenantAsync(IServiceProvider services, string slug)

@@ -47,12 +47,15 @@ public sealed class TenantProvisioning(
         if (await db.Tenants.AnyAsync(t => t.Slug == slug, cancellationToken))
             return null;
         var now = clock.GetUtcNow();
+        // Encrypt before the transaction: the first encryption may write a new key to the key ring, which on SQLite must
+        // not wait behind this unit of work's write lock.
+        var webhookSecret = secrets.Protect(SecretProtector.NewSecret());
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var tenant = new Tenant
         {
             Name = request.Name!.Trim(),
             Slug = slug,
-            WebhookSecretCiphertext = secrets.Protect(SecretProtector.NewSecret()),
+            WebhookSecretCiphertext = webhookSecret,
             CreatedAt = now,
             UpdatedAt = now,
         };

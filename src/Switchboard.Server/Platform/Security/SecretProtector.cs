@@ -16,6 +16,10 @@ public sealed class SecretProtector(IDataProtectionProvider provider)
 
     public string Unprotect(string ciphertext) => protector.Unprotect(ciphertext);
 
+    /// <summary>Makes sure the key ring has a current key (creating one if needed) at start-up, so a key is never first
+    /// written from inside a request's transaction (on SQLite that write would wait behind the transaction's own lock).</summary>
+    public void EnsureKeyRing() => Unprotect(Protect("key ring check"));
+
     /// <summary>A new random secret (URL-safe base64 of <paramref name="bytes"/> random bytes).</summary>
     public static string NewSecret(int bytes = 32) =>
         Convert.ToBase64String(RandomNumberGenerator.GetBytes(bytes)).TrimEnd('=').Replace('+', '-').Replace('/', '_');

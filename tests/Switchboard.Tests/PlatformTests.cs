@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json.Nodes;
+using Switchboard.Platform.Database;
+using Switchboard.Tests.Infrastructure;
+
+namespace Switchboard.Tests;
+
+[Collection(ServerCollection.Name)]
+public sealed class PlatformTests(Servers servers)
+{
+    [Theory, Providers]
+    public async Task HealthEndpoints_ReportLivenessAndDatabaseReadiness(DatabaseProvider provider)
+    {
+        var client = (await servers.ForAsync(provider)).CreateClient();
+        await client.GetJsonAsync("/health/live");
+        var ready = await client.GetJsonAsync("/health/ready");
+        Assert.Equal("Healthy", ready["checks"]!["database"]!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task TheOpenApiDocument_DescribesEveryApiRoute()
+    {
+        var factory = await servers.ForAsync(DatabaseProvider.Sqlite);
+        var document = await factory.CreateClient().GetJsonAsync("/openapi/v1.json");
+        var paths = document["paths"]!.AsObject();
+        foreach (var route in Routes.Api(factory.Services))
+        {
+            var path = "/" + System.Text.RegularExpressions.Regex.Replace(route.Pattern, "{([^}:]+)(:[^}]*)?}", "{$1}");
+            Assert.True(paths.ContainsKey(path) && paths[path]![route.Method.ToLowerInvariant()] is not null, $"{route.Method} {path} is missing from the OpenAPI document.");
+        }
+        var createContact = paths["/api/v1/contacts"]!["post"]!["requestBody"]!["content"]!["application/json"]!["schema"]!.ToJsonString();
+        Assert.Contains("customAttributes", createContact);
+        Assert.Contains("departmentIds", createContact);
+        Assert.Equal(HttpStatusCode.OK, (await factory.CreateClient().GetAsync("/api-docs/index.html")).StatusCode);
+    }
+
+    [Fact]
+    public async Task TheAdminCommandLine_CreatesATenantWithAnAdminKey_AndRefusesBadArguments()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "switchboard-cli-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var (code, stdout, _) = await RunServerAsync(data, "tenant", "create", "--name", "Acme", "--slug", "acme", "--owner-email", "o@acme.test", "--owner-password", "password123");
+            Assert.Equal(0, code);
+            var result = JsonNode.Parse(stdout.TrimEnd().Split('\n')[^1])!;
+            Assert.StartsWith("sb_", result["apiKey"]!.GetValue<string>());
+            Assert.True(result["tenantId"]!.GetValue<long>() > 0);
+
+            (code, stdout, _) = await RunServerAsync(data, "apikey", "create", "--tenant", "acme", "--name", "ci", "--role", "agent");
+            Assert.Equal(0, code);
+            Assert.Equal("agent", JsonNode.Parse(stdout.TrimEnd().Split('\n')[^1])!["role"]!.GetValue<string>());
+
+            var (badCode, _, stderr) = await RunServerAsync(data, "tenant", "create", "--name", "Acme", "--slug", "acme", "--owner-email", "x@acme.test", "--owner-password", "password123");
+            Assert.NotEqual(0, badCode);
+            Assert.Contains("taken", stderr);
+            (badCode, _, stderr) = await RunServerAsync(data, "user", "create", "--tenant", "acme", "--email", "a@acme.test", "--name", "A", "--role", "emperor");
+            Assert.NotEqual(0, badCode);
+            Assert.Contains("--role must be one of", stderr);
+            (badCode, _, stderr) = await RunServerAsync(data, "tenant", "create", "--nme", "typo");
+            Assert.NotEqual(0, badCode);
+            Assert.Contains("Unknown option", stderr);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    /// <summary>Runs the real executable, as an operator would, against an SQLite database in <paramref name="data"/>.</summary>
+    private static async Task<(int Code, string Stdout, string Stderr)> RunServerAsync(string data, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Switchboard.Server.dll"));
+        foreach (var arg in args)
+            info.ArgumentList.Add(arg);
+        info.Environment["Storage__DataDirectory"] = data;
+        info.Environment["Database__Provider"] = "Sqlite";
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}
