@@ -110,6 +110,7 @@ public static class Composition
         api.MapApiKeysApi();
         api.MapAuditApi();
         api.MapContactsApi();
+        api.MapPlatformApi();
 
         app.MapSwitchboardHealth();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();

@@ -41,7 +41,8 @@ public sealed class PermissionTests(Servers servers)
         foreach (var route in Routes.Api(factory.Services))
         {
             var key = $"{route.Method} {route.Pattern}";
-            var declared = route.Endpoint.Metadata.GetMetadata<RequiresPermission>() is not null || route.IsAnonymous || AnySignedIn.Contains(key);
+            var declared = route.Endpoint.Metadata.GetMetadata<RequiresPermission>() is not null || route.Endpoint.Metadata.GetMetadata<RequiresSuperAdmin>() is not null
+                           || route.IsAnonymous || AnySignedIn.Contains(key);
             Assert.True(declared, $"{key} needs .RequirePermission(...) or an explicit anonymous/signed-in decision.");
             var changesState = route.Method is not ("GET" or "HEAD");
             var audited = route.Endpoint.Metadata.GetMetadata<AuditedAttribute>() is not null

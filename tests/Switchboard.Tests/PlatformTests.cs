@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json.Nodes;
 using Switchboard.Platform.Database;
 using Switchboard.Tests.Infrastructure;
@@ -82,5 +85,45 @@ public sealed class PlatformTests(Servers servers)
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         return (process.ExitCode, await stdout, await stderr);
+    }
+}
+
+[Collection(ServerCollection.Name)]
+public sealed class OperatorTests(Servers servers)
+{
+    [Theory, Providers]
+    public async Task TheOperator_ListsCreatesAndSuspendsTenants_AndNobodyElseMay(DatabaseProvider provider)
+    {
+        var factory = await servers.ForAsync(provider);
+        var home = await factory.CreateTenantAsync();
+        var customer = await factory.CreateTenantAsync();
+        await factory.InTenantAsync(home.Id, async services =>
+        {
+            var db = services.GetRequiredService<SwitchboardDbContext>();
+            await db.Users.Where(u => u.Id == home.OwnerId).ExecuteUpdateAsync(s => s.SetProperty(u => u.IsSuperAdmin, true));
+            return 0;
+        });
+        var browser = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = true });
+        await (await browser.PostAsJsonAsync("/api/v1/auth/sign-in", new { email = home.OwnerEmail, password = TenantHandle.OwnerPassword })).JsonAsync(HttpStatusCode.OK);
+        var token = (await browser.GetJsonAsync("/api/v1/auth/csrf"))["token"]!.GetValue<string>();
+        browser.DefaultRequestHeaders.Add("X-CSRF-TOKEN", token);
+
+        var listed = (await browser.GetJsonAsync("/api/v1/platform/tenants")).Items().Select(t => t!["slug"]!.GetValue<string>()).ToList();
+        Assert.Contains(customer.Slug, listed);
+        var created = await browser.PostJsonAsync("/api/v1/platform/tenants",
+            new { name = "New Co", slug = "new-" + home.Slug, ownerName = "N", ownerEmail = $"n@{home.Slug}.test", ownerPassword = "password123" }, HttpStatusCode.Created);
+        Assert.Equal(1, created["memberCount"]!.GetValue<int>());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await browser.PostAsync($"/api/v1/platform/tenants/{customer.Id}/suspend", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await customer.Owner.GetAsync("/api/v1/contacts")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await browser.PostAsync($"/api/v1/platform/tenants/{customer.Id}/activate", null)).StatusCode);
+        await customer.Owner.GetJsonAsync("/api/v1/contacts");
+
+        // An owner's API key, even the operator's own, is not the operator.
+        Assert.Equal(HttpStatusCode.Forbidden, (await home.Owner.GetAsync("/api/v1/platform/tenants")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await customer.Owner.PostAsync($"/api/v1/platform/tenants/{home.Id}/suspend", null)).StatusCode);
+        var audit = (await home.Owner.GetJsonAsync("/api/v1/audit-logs?module=tenancy")).Items().Select(e => e!["action"]!.GetValue<string>()).ToList();
+        Assert.Contains("tenancy.platform_suspend_tenant", audit);
+        Assert.Contains("tenancy.platform_create_tenant", audit);
     }
 }

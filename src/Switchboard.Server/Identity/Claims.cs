@@ -13,10 +13,13 @@ public static class SwitchboardClaims
     public const string ApiKeyId = "akid";
     /// <summary>Unix seconds of the session's last activity (console inactivity timeout).</summary>
     public const string LastSeen = "seen";
+    /// <summary>Present ("true") on the session of the installation's operator.</summary>
+    public const string SuperAdmin = "sa";
 
-    public static ClaimsPrincipal SessionPrincipal(long userId, string name, long tenantId, Role role, DateTimeOffset now) =>
+    public static ClaimsPrincipal SessionPrincipal(long userId, string name, long tenantId, Role role, bool isSuperAdmin, DateTimeOffset now) =>
         new(new ClaimsIdentity(
             [
+                .. isSuperAdmin ? [new Claim(SuperAdmin, "true")] : Array.Empty<Claim>(),
                 new Claim(UserId, userId.ToString(CultureInfo.InvariantCulture)),
                 new Claim(ClaimTypes.Name, name),
                 new Claim(TenantId, tenantId.ToString(CultureInfo.InvariantCulture)),

@@ -75,8 +75,15 @@ public static class IdentitySetup
             builder.AddPolicy(PolicyName(permission), policy => policy.RequireAuthenticatedUser().RequireAssertion(context =>
                 context.User.GetRole() is { } role && PermissionMatrix.Allows(role, permission)));
         }
+        builder.AddPolicy(SuperAdminPolicy, policy => policy.RequireAuthenticatedUser().RequireClaim(SwitchboardClaims.SuperAdmin, "true"));
         return builder;
     }
+
+    public const string SuperAdminPolicy = "superadmin";
+
+    /// <summary>Only the installation's operator, signed in to the console (an API key never is one).</summary>
+    public static TBuilder RequireSuperAdmin<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization(SuperAdminPolicy).WithMetadata(new RequiresSuperAdmin());
 
     public static string PolicyName(Permission permission) => "permission:" + permission.WireName();
 
@@ -129,6 +136,9 @@ public static class IdentitySetup
 
 /// <summary>Endpoint metadata: the permission a route requires.</summary>
 public sealed record RequiresPermission(Permission Permission);
+
+/// <summary>Endpoint metadata: a platform route, for the operator only and across tenants by design.</summary>
+public sealed record RequiresSuperAdmin;
 
 /// <summary>Endpoint metadata: an unsafe endpoint that needs no CSRF token (it creates the session, or only ends it).</summary>
 public sealed record CsrfExempt;

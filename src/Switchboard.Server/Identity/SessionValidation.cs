@@ -38,6 +38,7 @@ internal static class SessionValidation
                 UserStatus = m.User!.Status,
                 m.User.Name,
                 m.User.InactivityTimeoutMinutes,
+                m.User.IsSuperAdmin,
                 TenantStatus = db.Tenants.Where(t => t.Id == m.TenantId).Select(t => t.Status).First(),
             })
             .AsNoTracking()
@@ -51,9 +52,9 @@ internal static class SessionValidation
             return;
         }
 
-        if (state.Role != principal.GetRole() || idle > ActivityResolution)
+        if (state.Role != principal.GetRole() || state.IsSuperAdmin != principal.HasClaim(SwitchboardClaims.SuperAdmin, "true") || idle > ActivityResolution)
         {
-            context.ReplacePrincipal(SwitchboardClaims.SessionPrincipal(userId.Value, state.Name, tenantId.Value, state.Role, now));
+            context.ReplacePrincipal(SwitchboardClaims.SessionPrincipal(userId.Value, state.Name, tenantId.Value, state.Role, state.IsSuperAdmin, now));
             context.ShouldRenew = true;
         }
     }

@@ -103,7 +103,7 @@ public sealed class SignInService(
     public async Task IssueCookieAsync(User user, long tenantId, Role role)
     {
         var context = http.HttpContext ?? throw new InvalidOperationException("Signing in needs an HTTP request.");
-        await context.SignInAsync(AuthSchemes.Cookie, SwitchboardClaims.SessionPrincipal(user.Id, user.Name, tenantId, role, clock.GetUtcNow()));
+        await context.SignInAsync(AuthSchemes.Cookie, SwitchboardClaims.SessionPrincipal(user.Id, user.Name, tenantId, role, user.IsSuperAdmin, clock.GetUtcNow()));
     }
 
     /// <summary>The workspaces a user may enter: active memberships of active tenants, oldest first.</summary>
