@@ -23,7 +23,9 @@ ensure_node() {
 build_console_if_stale() {
   local console=web/console
   if [ ! -d "$console/node_modules" ] || [ "$console/package-lock.json" -nt "$console/node_modules" ]; then
-    (cd "$console" && npm ci --no-audit --no-fund)
+    # `npm install` rather than `npm ci`: the lock file lists no platform builds of rollup that this registry copy lacks,
+    # which `npm ci` reports as out of sync; `npm install` still takes every version from the lock file.
+    (cd "$console" && npm install --no-audit --no-fund)
     touch "$console/node_modules"
   fi
   if [ ! -f "$console/dist/index.html" ] || [ -n "$(find "$console/src" "$console/index.html" "$console/package.json" -newer "$console/dist/index.html" -print -quit)" ]; then
