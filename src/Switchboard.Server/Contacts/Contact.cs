@@ -66,7 +66,8 @@ internal sealed class ContactConfiguration : IEntityTypeConfiguration<Contact>
         builder.Property(c => c.WhatsAppOptInSource).HasColumnName("whatsapp_opt_in_source");
         builder.HasIndex(c => new { c.TenantId, c.Phone }).IsUnique();
         builder.HasIndex(c => new { c.TenantId, c.Email }).IsUnique();
-        builder.HasIndex(c => new { c.TenantId, c.Name, c.Id });
+        // search_text rides along so the id-only page query reads the index alone (a search scans it, not the table).
+        builder.HasIndex(c => new { c.TenantId, c.Name, c.Id, c.SearchText });
         builder.HasIndex(c => new { c.TenantId, c.CreatedAt, c.Id });
         builder.HasIndex(c => new { c.TenantId, c.UpdatedAt, c.Id });
         builder.HasIndex(c => new { c.TenantId, c.AssignedToId });

@@ -86,8 +86,8 @@ public static class ContactCsv
             long afterId = 0;
             while (true)
             {
-                var page = await filter.Apply(db.Contacts.AsNoTracking().Include(c => c.Tags).Include(c => c.Departments).AsSplitQuery())
-                    .Where(c => c.Id > afterId).OrderBy(c => c.Id).Take(1000).ToListAsync();
+                var ids = await filter.Apply(db.Contacts).Where(c => c.Id > afterId).OrderBy(c => c.Id).Select(c => c.Id).Take(1000).ToListAsync();
+                var page = await ContactFilter.LoadAsync(db, ids, CancellationToken.None);
                 if (page.Count == 0)
                     break;
                 foreach (var contact in page)

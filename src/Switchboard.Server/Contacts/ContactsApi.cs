@@ -43,7 +43,7 @@ public static class ContactsApi
         var validation = filter.Validate();
         if (!Paging.TryRead(limit, cursor, validation, out var take, out var position))
             return validation.ToResult();
-        var rows = await filter.OrderAndSeek(filter.Apply(WithChildren(db).AsNoTracking()), position).Take(take + 1).ToListAsync(cancellationToken);
+        var rows = await filter.PageAsync(db, position, take + 1, cancellationToken);
         var page = rows.Take(take).ToList();
         var next = rows.Count > take ? filter.CursorAfter(page[^1]).Encode() : null;
         // Lists never show full banking numbers, whoever asks.

@@ -56,8 +56,10 @@ public sealed class SwitchboardDbContext(DbContextOptions<SwitchboardDbContext> 
         if (!IsSqlite)
         {
             modelBuilder.HasPostgresExtension("pg_trgm");
-            modelBuilder.Entity<Contact>().HasIndex(c => c.SearchText).HasDatabaseName("ix_contacts_search_text")
-                .HasMethod("gin").HasOperators("gin_trgm_ops");
+            modelBuilder.HasPostgresExtension("btree_gin");
+            // Substring search within one tenant: trigrams of search_text, narrowed by tenant inside the same index.
+            modelBuilder.Entity<Contact>().HasIndex(c => new { c.TenantId, c.SearchText }).HasDatabaseName("ix_contacts_tenant_id_search_text")
+                .HasMethod("gin").HasOperators("int8_ops", "gin_trgm_ops");
         }
     }
 

@@ -15,6 +15,7 @@ import { FieldErrors } from '../lib/fieldErrors';
 import { formatDateTime, joinList, splitList } from '../lib/format';
 import { describedBy, FieldError, SelectField, TextField } from './Field';
 import { FormErrorBanner } from './Feedback';
+import { SubmitButton } from './FormActions';
 
 // 'E-mail' (not 'Email') so that the label 'Email' stays unique on the page for label-based lookups.
 const CHANNEL_LABELS: Record<Channel, string> = { whatsapp: 'WhatsApp', sms: 'SMS', email: 'E-mail' };
@@ -25,6 +26,27 @@ const BANKING_FIELDS: { key: keyof Banking; label: string }[] = [
   { key: 'accountNumber', label: 'Account number' },
   { key: 'routingNumber', label: 'Routing number' },
   { key: 'iban', label: 'IBAN' },
+];
+
+/**
+ * The plain text inputs under "Contact details", in order. Declared as data because they differ only in these settings;
+ * `list` fields also collect errors of their items ("tags[1]").
+ */
+const DETAIL_FIELDS: {
+  key: 'name' | 'email' | 'phone' | 'extraPhones' | 'waId' | 'tags';
+  id: string;
+  label: string;
+  type?: 'email' | 'tel';
+  hint?: string;
+  placeholder?: string;
+  list?: boolean;
+}[] = [
+  { key: 'name', id: 'contact-name', label: 'Name' },
+  { key: 'email', id: 'contact-email', label: 'Email', type: 'email' },
+  { key: 'phone', id: 'contact-phone', label: 'Phone', type: 'tel', hint: 'International E.164 format, e.g. +15551234567', placeholder: '+15551234567' },
+  { key: 'extraPhones', id: 'contact-extra-phones', label: 'Additional numbers', hint: 'Other phone numbers, comma separated, E.164 format', list: true },
+  { key: 'waId', id: 'contact-waid', label: 'WhatsApp ID', hint: 'Digits only, e.g. 15551234567' },
+  { key: 'tags', id: 'contact-tags', label: 'Tags', hint: 'Comma separated, e.g. vip, newsletter', list: true },
 ];
 
 /** Field paths the form can show errors for; anything else goes to the banner at the top. */
@@ -251,46 +273,20 @@ export function ContactForm({ contact, users, departments, canBanking, canWrite,
       <fieldset className="card form-section" disabled={readOnly}>
         <legend className="form-section__title">Contact details</legend>
         <div className="grid-2">
-          <TextField id="contact-name" label="Name" value={state.name} onChange={(v) => set('name', v)} error={fe.get('name')} autoComplete="off" />
-          <TextField id="contact-email" label="Email" type="email" value={state.email} onChange={(v) => set('email', v)} error={fe.get('email')} autoComplete="off" />
-          <TextField
-            id="contact-phone"
-            label="Phone"
-            type="tel"
-            value={state.phone}
-            onChange={(v) => set('phone', v)}
-            error={fe.get('phone')}
-            hint="International E.164 format, e.g. +15551234567"
-            placeholder="+15551234567"
-            autoComplete="off"
-          />
-          <TextField
-            id="contact-extra-phones"
-            label="Additional numbers"
-            value={state.extraPhones}
-            onChange={(v) => set('extraPhones', v)}
-            error={fe.get('extraPhones', { prefix: true })}
-            hint="Other phone numbers, comma separated, E.164 format"
-            autoComplete="off"
-          />
-          <TextField
-            id="contact-waid"
-            label="WhatsApp ID"
-            value={state.waId}
-            onChange={(v) => set('waId', v)}
-            error={fe.get('waId')}
-            hint="Digits only, e.g. 15551234567"
-            autoComplete="off"
-          />
-          <TextField
-            id="contact-tags"
-            label="Tags"
-            value={state.tags}
-            onChange={(v) => set('tags', v)}
-            error={fe.get('tags', { prefix: true })}
-            hint="Comma separated, e.g. vip, newsletter"
-            autoComplete="off"
-          />
+          {DETAIL_FIELDS.map((f) => (
+            <TextField
+              key={f.id}
+              id={f.id}
+              label={f.label}
+              type={f.type}
+              value={state[f.key]}
+              onChange={(v) => set(f.key, v)}
+              error={fe.get(f.key, { prefix: f.list })}
+              hint={f.hint}
+              placeholder={f.placeholder}
+              autoComplete="off"
+            />
+          ))}
         </div>
       </fieldset>
 
@@ -451,9 +447,9 @@ export function ContactForm({ contact, users, departments, canBanking, canWrite,
 
       {canWrite && (
         <div className="form-actions form-actions--sticky">
-          <button type="submit" className="btn btn--primary" disabled={busy}>
-            {busy ? 'Saving…' : 'Save contact'}
-          </button>
+          <SubmitButton busy={busy} busyLabel="Saving…">
+            Save contact
+          </SubmitButton>
         </div>
       )}
     </form>

@@ -1,5 +1,6 @@
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { errorMessage } from '../api';
+import { useAsyncAction } from '../lib/hooks';
 import { ErrorBanner } from './Feedback';
 
 /**
@@ -92,8 +93,7 @@ export function ConfirmDialog({
   onConfirm: () => Promise<void> | void;
   onClose: () => void;
 }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, setBusy, error, setError, run } = useAsyncAction();
 
   useEffect(() => {
     if (open) {
@@ -102,17 +102,11 @@ export function ConfirmDialog({
     }
   }, [open]);
 
-  async function confirm() {
-    setBusy(true);
-    setError(null);
-    try {
+  function confirm() {
+    return run(async () => {
       await onConfirm();
       onClose();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -128,5 +122,31 @@ export function ConfirmDialog({
         </button>
       </div>
     </Dialog>
+  );
+}
+
+/**
+ * ConfirmDialog for an action on one list item (revoke, delete, remove): open while `item` is set, and the message and
+ * action get that item, so pages need no null checks of their own.
+ */
+export function ConfirmItemDialog<T>({
+  item,
+  message,
+  onConfirm,
+  ...props
+}: Omit<Parameters<typeof ConfirmDialog>[0], 'open' | 'message' | 'onConfirm'> & {
+  item: T | null;
+  message: (item: T) => ReactNode;
+  onConfirm: (item: T) => Promise<void>;
+}) {
+  return (
+    <ConfirmDialog
+      {...props}
+      open={item !== null}
+      message={item !== null ? message(item) : null}
+      onConfirm={async () => {
+        if (item !== null) await onConfirm(item);
+      }}
+    />
   );
 }

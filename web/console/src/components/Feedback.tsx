@@ -147,3 +147,20 @@ export function CopyButton({ text, label = 'Copy' }: { text: string; label?: str
 export function Badge({ tone = 'neutral', children }: { tone?: 'neutral' | 'success' | 'warning' | 'danger' | 'info'; children: ReactNode }) {
   return <span className={`badge badge--${tone}`}>{children}</span>;
 }
+
+/** A secret (API key, password, webhook secret) shown once, with its warning and a copy button. */
+export function SecretReveal({ warning, value, valueLabel, copyLabel }: { warning: ReactNode; value: string; valueLabel: string; copyLabel: string }) {
+  return (
+    <div className="secret">
+      <p className="secret__warning" role="note">
+        {warning}
+      </p>
+      <div className="secret__row">
+        <code className="secret__value" aria-label={valueLabel}>
+          {value}
+        </code>
+        <CopyButton text={value} label={copyLabel} />
+      </div>
+    </div>
+  );
+}

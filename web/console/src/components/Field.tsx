@@ -48,96 +48,58 @@ export function FieldError({ id, error }: { id: string; error?: string[] }) {
   );
 }
 
-type InputRest = Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'value' | 'onChange' | 'required' | 'className'>;
+/**
+ * Splits a field's props into the shell's (label, hint, error …) and the rest for the control, and adds the attributes
+ * that wire the control to its label row: one place for the accessibility wiring of every field kind.
+ */
+function splitFieldProps<R extends object>({ id, label, required, hint, error, className, ...rest }: FieldChrome & R) {
+  const chrome: FieldChrome = { id, label, required, hint, error, className };
+  const control = {
+    id,
+    required,
+    'aria-required': required || undefined,
+    'aria-invalid': error?.length ? true : undefined,
+    'aria-describedby': describedBy(id, hint, error),
+  };
+  return { chrome, rest, control };
+}
+
+type ControlRest<A> = Omit<A, 'id' | 'value' | 'onChange' | 'required' | 'className'>;
+type ValueProps = { value: string; onChange: (value: string) => void };
 
 export function TextField({
-  id,
-  label,
-  required,
-  hint,
-  error,
-  className,
   value,
   onChange,
   inputRef,
-  ...rest
-}: FieldChrome & InputRest & { value: string; onChange: (value: string) => void; inputRef?: Ref<HTMLInputElement> }) {
+  ...props
+}: FieldChrome & ControlRest<InputHTMLAttributes<HTMLInputElement>> & ValueProps & { inputRef?: Ref<HTMLInputElement> }) {
+  const { chrome, rest, control } = splitFieldProps(props);
   return (
-    <FieldShell id={id} label={label} required={required} hint={hint} error={error} className={className}>
-      <input
-        {...rest}
-        ref={inputRef}
-        id={id}
-        className="input"
-        value={value}
-        required={required}
-        aria-required={required || undefined}
-        aria-invalid={error?.length ? true : undefined}
-        aria-describedby={describedBy(id, hint, error)}
-        onChange={(e) => onChange(e.target.value)}
-      />
+    <FieldShell {...chrome}>
+      <input {...rest} ref={inputRef} className="input" value={value} {...control} onChange={(e) => onChange(e.target.value)} />
     </FieldShell>
   );
 }
 
-type TextAreaRest = Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, 'id' | 'value' | 'onChange' | 'required' | 'className'>;
-
-export function TextAreaField({
-  id,
-  label,
-  required,
-  hint,
-  error,
-  className,
-  value,
-  onChange,
-  ...rest
-}: FieldChrome & TextAreaRest & { value: string; onChange: (value: string) => void }) {
+export function TextAreaField({ value, onChange, ...props }: FieldChrome & ControlRest<TextareaHTMLAttributes<HTMLTextAreaElement>> & ValueProps) {
+  const { chrome, rest, control } = splitFieldProps(props);
   return (
-    <FieldShell id={id} label={label} required={required} hint={hint} error={error} className={className}>
-      <textarea
-        {...rest}
-        id={id}
-        className="input textarea"
-        value={value}
-        required={required}
-        aria-required={required || undefined}
-        aria-invalid={error?.length ? true : undefined}
-        aria-describedby={describedBy(id, hint, error)}
-        onChange={(e) => onChange(e.target.value)}
-      />
+    <FieldShell {...chrome}>
+      <textarea {...rest} className="input textarea" value={value} {...control} onChange={(e) => onChange(e.target.value)} />
     </FieldShell>
   );
 }
-
-type SelectRest = Omit<SelectHTMLAttributes<HTMLSelectElement>, 'id' | 'value' | 'onChange' | 'required' | 'className'>;
 
 export function SelectField({
-  id,
-  label,
-  required,
-  hint,
-  error,
-  className,
   value,
   onChange,
   options,
-  ...rest
-}: FieldChrome &
-  SelectRest & { value: string; onChange: (value: string) => void; options: { value: string; label: string }[] }) {
+  ...props
+}: FieldChrome & ControlRest<SelectHTMLAttributes<HTMLSelectElement>> & ValueProps & { options: { value: string; label: string }[] }) {
+  const { chrome, rest, control } = splitFieldProps(props);
   return (
-    <FieldShell id={id} label={label} required={required} hint={hint} error={error} className={className}>
-      <select
-        {...rest}
-        id={id}
-        className="input select"
-        value={value}
-        required={required}
-        aria-required={required || undefined}
-        aria-invalid={error?.length ? true : undefined}
-        aria-describedby={describedBy(id, hint, error)}
-        onChange={(e) => onChange(e.target.value)}
-      >
+    <FieldShell {...chrome}>
+      <select {...rest} className="input select" value={value} {...control} onChange={(e) => onChange(e.target.value)}>
         {options.map((o) => (
           <option key={o.value} value={o.value}>
             {o.label}

@@ -38,3 +38,26 @@ export function useGlobalShortcut(handler: (key: string) => boolean) {
     return () => document.removeEventListener('keydown', onKeyDown);
   }, [handler]);
 }
+
+/**
+ * Busy flag + last error around one async action (a form submit, a confirm button), so every form runs the same
+ * "disable, clear the old error, try, keep the new error, re-enable" sequence.
+ */
+export function useAsyncAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  async function run(action: () => Promise<void>) {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return { busy, setBusy, error, setError, run };
+}

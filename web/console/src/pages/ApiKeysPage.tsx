@@ -1,52 +1,39 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { api, ApiError, ROLES, type ApiKey, type CreatedApiKey } from '../api';
-import { ConfirmDialog, Dialog } from '../components/Dialog';
+import { ConfirmItemDialog, Dialog } from '../components/Dialog';
 import { SelectField, TextField } from '../components/Field';
-import { Badge, CopyButton, EmptyState, ErrorBanner, FormErrorBanner, Loading, PageHeader, SuccessBanner } from '../components/Feedback';
+import { Badge, EmptyState, ErrorBanner, FormErrorBanner, Loading, PageHeader, SecretReveal, SuccessBanner } from '../components/Feedback';
+import { ActionsHeader, TableCard } from '../components/Table';
 import { FieldErrors } from '../lib/fieldErrors';
 import { formatDateTime, titleCase } from '../lib/format';
+import { useAsyncAction } from '../lib/hooks';
+import { useLoadedList, messageOr } from '../lib/useLoadedList';
+import { SubmitButton } from '../components/FormActions';
 
 // Integrations should not hold the owner role.
 const KEY_ROLES = ROLES.filter((r) => r !== 'owner').map((r) => ({ value: r, label: titleCase(r) }));
 
 export function ApiKeysPage() {
-  const [keys, setKeys] = useState<ApiKey[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { items: keys, setItems: setKeys, error, load } = useLoadedList(api.listApiKeys, messageOr('Could not load API keys.'));
   const [name, setName] = useState('');
   const [role, setRole] = useState('agent');
-  const [createError, setCreateError] = useState<unknown>(null);
-  const [creating, setCreating] = useState(false);
+  const { busy: creating, error: createError, run } = useAsyncAction();
   const [created, setCreated] = useState<CreatedApiKey | null>(null);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const fe = new FieldErrors(createError instanceof ApiError ? createError.errors : undefined);
 
-  const load = useCallback(() => {
-    setError(null);
-    api.listApiKeys().then(
-      (r) => setKeys(r.items),
-      (err: unknown) => setError(err instanceof Error ? err.message : 'Could not load API keys.'),
-    );
-  }, []);
-  useEffect(load, [load]);
-
   async function create(e: FormEvent) {
     e.preventDefault();
-    setCreating(true);
-    setCreateError(null);
     setMessage(null);
-    try {
+    await run(async () => {
       const key = await api.createApiKey({ name: name.trim(), role });
       setCreated(key);
       setName('');
       const { key: _secret, ...listed } = key;
       void _secret;
       setKeys((prev) => [listed, ...(prev ?? [])]);
-    } catch (err) {
-      setCreateError(err);
-    } finally {
-      setCreating(false);
-    }
+    });
   }
 
   return (
@@ -63,9 +50,9 @@ export function ApiKeysPage() {
           <TextField id="key-name" label="Key name" required value={name} onChange={setName} error={fe.get('name')} placeholder="e.g. CRM sync" autoComplete="off" />
           <SelectField id="key-role" label="Role" required value={role} onChange={setRole} options={KEY_ROLES} error={fe.get('role')} />
           <div className="form-inline__actions">
-            <button type="submit" className="btn btn--primary" disabled={creating}>
-              {creating ? 'Creating…' : 'Create key'}
-            </button>
+            <SubmitButton busy={creating} busyLabel="Creating…">
+              Create key
+            </SubmitButton>
           </div>
         </form>
       </section>
@@ -78,62 +65,50 @@ export function ApiKeysPage() {
         </EmptyState>
       )}
       {keys && keys.length > 0 && (
-        <div className="card card--flush">
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Prefix</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {keys.map((k) => (
-                  <tr key={String(k.id)} className={k.revokedAt ? 'row--muted' : undefined}>
-                    <th scope="row">{k.name}</th>
-                    <td>{titleCase(String(k.role))}</td>
-                    <td>
-                      <code>{k.prefix}…</code>
-                    </td>
-                    <td className="nowrap">{formatDateTime(k.createdAt)}</td>
-                    <td className="nowrap">{k.lastUsedAt ? formatDateTime(k.lastUsedAt) : 'Never'}</td>
-                    <td>{k.revokedAt ? <Badge tone="danger">Revoked {formatDateTime(k.revokedAt)}</Badge> : <Badge tone="success">Active</Badge>}</td>
-                    <td className="row-actions">
-                      {!k.revokedAt && (
-                        <button type="button" className="btn btn--ghost btn--sm btn--danger-text" onClick={() => setRevoking(k)}>
-                          Revoke<span className="visually-hidden"> {k.name}</span>
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </div>
+        <TableCard
+          head={
+            <>
+              <th scope="col">Name</th>
+              <th scope="col">Role</th>
+              <th scope="col">Prefix</th>
+              <th scope="col">Created</th>
+              <th scope="col">Last used</th>
+              <th scope="col">Status</th>
+              <ActionsHeader />
+            </>
+          }
+        >
+          {keys.map((k) => (
+            <tr key={String(k.id)} className={k.revokedAt ? 'row--muted' : undefined}>
+              <th scope="row">{k.name}</th>
+              <td>{titleCase(String(k.role))}</td>
+              <td>
+                <code>{k.prefix}…</code>
+              </td>
+              <td className="nowrap">{formatDateTime(k.createdAt)}</td>
+              <td className="nowrap">{k.lastUsedAt ? formatDateTime(k.lastUsedAt) : 'Never'}</td>
+              <td>{k.revokedAt ? <Badge tone="danger">Revoked {formatDateTime(k.revokedAt)}</Badge> : <Badge tone="success">Active</Badge>}</td>
+              <td className="row-actions">
+                {!k.revokedAt && (
+                  <button type="button" className="btn btn--ghost btn--sm btn--danger-text" onClick={() => setRevoking(k)}>
+                    Revoke<span className="visually-hidden"> {k.name}</span>
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </TableCard>
       )}
 
       <Dialog open={!!created} onClose={() => setCreated(null)} title="Your new API key">
         {created && (
           <div className="stack">
-            <div className="secret">
-              <p className="secret__warning" role="note">
-                Copy this key now. It is shown only once and cannot be recovered — if you lose it, revoke it and create a new one.
-              </p>
-              <div className="secret__row">
-                <code className="secret__value" aria-label="API key">
-                  {created.key}
-                </code>
-                <CopyButton text={created.key} label="Copy key" />
-              </div>
-            </div>
+            <SecretReveal
+              warning="Copy this key now. It is shown only once and cannot be recovered — if you lose it, revoke it and create a new one."
+              value={created.key}
+              valueLabel="API key"
+              copyLabel="Copy key"
+            />
             <p className="muted">
               {created.name} · {titleCase(String(created.role))}
             </p>
@@ -146,23 +121,22 @@ export function ApiKeysPage() {
         )}
       </Dialog>
 
-      <ConfirmDialog
-        open={!!revoking}
+      <ConfirmItemDialog
+        item={revoking}
         title="Revoke API key?"
-        message={
+        message={(k) => (
           <p>
-            Integrations using <strong>{revoking?.name}</strong> stop working immediately. This cannot be undone.
+            Integrations using <strong>{k.name}</strong> stop working immediately. This cannot be undone.
           </p>
-        }
+        )}
         confirmLabel="Revoke key"
         danger
         onClose={() => setRevoking(null)}
-        onConfirm={async () => {
-          if (!revoking) return;
-          await api.revokeApiKey(revoking.id);
+        onConfirm={async (revoked) => {
+          await api.revokeApiKey(revoked.id);
           const now = new Date().toISOString();
-          setKeys((prev) => (prev ?? []).map((k) => (String(k.id) === String(revoking.id) ? { ...k, revokedAt: k.revokedAt ?? now } : k)));
-          setMessage(`${revoking.name} was revoked.`);
+          setKeys((prev) => (prev ?? []).map((k) => (String(k.id) === String(revoked.id) ? { ...k, revokedAt: k.revokedAt ?? now } : k)));
+          setMessage(`${revoked.name} was revoked.`);
         }}
       />
     </div>

@@ -1,10 +1,14 @@
 import { useEffect, useMemo, useState } from 'react';
 import { api, AUDIT_MODULES, type AuditEntry, type AuditQuery, type User } from '../api';
 import { EmptyState, ErrorBanner, Loading, PageHeader } from '../components/Feedback';
+import { FilterField, FilterSelect, userOptions } from '../components/Filters';
+import { LoadMoreFooter, TableCard } from '../components/Table';
 import { dateInputToIso, formatDateTime, titleCase } from '../lib/format';
 import { useDebouncedValue } from '../lib/hooks';
+import { useCursorList } from '../lib/useCursorList';
 
 const PAGE_SIZE = 50;
+const MODULE_OPTIONS = AUDIT_MODULES.map((m) => ({ value: m, label: titleCase(m) }));
 
 function metaSummary(meta: AuditEntry['meta']): string {
   if (!meta || Object.keys(meta).length === 0) return '';
@@ -38,12 +42,6 @@ export function AuditLogPage() {
   const q = useDebouncedValue(search.trim(), 300);
 
   const [users, setUsers] = useState<User[] | null>(null);
-  const [items, setItems] = useState<AuditEntry[]>([]);
-  const [nextCursor, setNextCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [loadingMore, setLoadingMore] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [reloadKey, setReloadKey] = useState(0);
 
   useEffect(() => {
     api.listUsers().then((r) => setUsers(r.items), () => setUsers(null));
@@ -62,38 +60,11 @@ export function AuditLogPage() {
   );
   const hasFilters = Object.values(query).some((v) => v !== undefined);
 
-  useEffect(() => {
-    const controller = new AbortController();
-    setLoading(true);
-    setError(null);
-    api
-      .listAuditLogs({ ...query, limit: PAGE_SIZE }, controller.signal)
-      .then((page) => {
-        setItems(page.items);
-        setNextCursor(page.nextCursor ?? null);
-        setLoading(false);
-      })
-      .catch((err: unknown) => {
-        if (controller.signal.aborted) return;
-        setError(err instanceof Error ? err.message : 'Could not load the audit log.');
-        setLoading(false);
-      });
-    return () => controller.abort();
-  }, [query, reloadKey]);
-
-  async function loadMore() {
-    if (!nextCursor) return;
-    setLoadingMore(true);
-    try {
-      const page = await api.listAuditLogs({ ...query, limit: PAGE_SIZE, cursor: nextCursor });
-      setItems((prev) => [...prev, ...page.items]);
-      setNextCursor(page.nextCursor ?? null);
-    } catch (err) {
-      setError(err instanceof Error ? err.message : 'Could not load more entries.');
-    } finally {
-      setLoadingMore(false);
-    }
-  }
+  const { items, nextCursor, loading, loadingMore, error, loadMore, reload } = useCursorList(api.listAuditLogs, query, {
+    pageSize: PAGE_SIZE,
+    loadError: 'Could not load the audit log.',
+    loadMoreError: 'Could not load more entries.',
+  });
 
   function clear() {
     setModule('');
@@ -108,56 +79,20 @@ export function AuditLogPage() {
     <div className="page">
       <PageHeader title="Audit log" description="Who did what, and when. Newest first." />
       <section className="card filters" aria-label="Filters">
-        <div className="filters__search field">
-          <label htmlFor="audit-search" className="field__label">
-            Search audit log
-          </label>
+        <FilterField id="audit-search" label="Search audit log" className="filters__search">
           <input id="audit-search" className="input input--search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="Action, module or details" autoComplete="off" />
-        </div>
-        <div className="field">
-          <label htmlFor="audit-module" className="field__label">
-            Module
-          </label>
-          <select id="audit-module" className="input select" value={module} onChange={(e) => setModule(e.target.value)}>
-            <option value="">All modules</option>
-            {AUDIT_MODULES.map((m) => (
-              <option key={m} value={m}>
-                {titleCase(m)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="audit-user" className="field__label">
-            User
-          </label>
-          <select id="audit-user" className="input select" value={userId} onChange={(e) => setUserId(e.target.value)} disabled={!users}>
-            <option value="">Anyone</option>
-            {(users ?? []).map((u) => (
-              <option key={String(u.id)} value={String(u.id)}>
-                {u.name || u.email}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="audit-action" className="field__label">
-            Action
-          </label>
+        </FilterField>
+        <FilterSelect id="audit-module" label="Module" value={module} onChange={setModule} emptyLabel="All modules" options={MODULE_OPTIONS} />
+        <FilterSelect id="audit-user" label="User" value={userId} onChange={setUserId} emptyLabel="Anyone" options={userOptions(users)} disabled={!users} />
+        <FilterField id="audit-action" label="Action">
           <input id="audit-action" className="input" value={action} onChange={(e) => setAction(e.target.value)} placeholder="e.g. contacts.create" autoComplete="off" />
-        </div>
-        <div className="field">
-          <label htmlFor="audit-from" className="field__label">
-            From
-          </label>
+        </FilterField>
+        <FilterField id="audit-from" label="From">
           <input id="audit-from" className="input" type="date" value={from} max={to || undefined} onChange={(e) => setFrom(e.target.value)} />
-        </div>
-        <div className="field">
-          <label htmlFor="audit-to" className="field__label">
-            To
-          </label>
+        </FilterField>
+        <FilterField id="audit-to" label="To">
           <input id="audit-to" className="input" type="date" value={to} min={from || undefined} onChange={(e) => setTo(e.target.value)} />
-        </div>
+        </FilterField>
         {hasFilters && (
           <button type="button" className="btn btn--ghost filters__clear" onClick={clear}>
             Clear filters
@@ -165,7 +100,7 @@ export function AuditLogPage() {
         )}
       </section>
 
-      {error && <ErrorBanner title="Could not load the audit log." onRetry={() => setReloadKey((k) => k + 1)}>{error}</ErrorBanner>}
+      {error && <ErrorBanner title="Could not load the audit log." onRetry={reload}>{error}</ErrorBanner>}
       {loading && items.length === 0 ? (
         <Loading label="Loading audit log…" />
       ) : !error && items.length === 0 ? (
@@ -177,51 +112,46 @@ export function AuditLogPage() {
           {hasFilters ? 'Try a wider date range or a different module.' : 'Sign-ins, changes to contacts, users and settings appear here.'}
         </EmptyState>
       ) : items.length > 0 ? (
-        <div className="card card--flush">
-          <div className="table-wrap" aria-busy={loading}>
-            <table className="table table--top">
-              <caption className="visually-hidden">Audit log entries</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">User</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">Module</th>
-                  <th scope="col">IP</th>
-                  <th scope="col">Details</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((e) => (
-                  <tr key={String(e.id)} data-testid="audit-row">
-                    <td className="nowrap">
-                      <time dateTime={e.loggedAt}>{formatDateTime(e.loggedAt)}</time>
-                    </td>
-                    <td>{e.userName ?? (e.apiKeyId != null ? `API key #${e.apiKeyId}` : e.userId != null ? `#${e.userId}` : <span className="muted">System</span>)}</td>
-                    <td>
-                      <code className={`action${/fail|denied|locked/i.test(e.action) ? ' action--warn' : ''}`}>{e.action}</code>
-                    </td>
-                    <td>{titleCase(e.module)}</td>
-                    <td className="nowrap">{e.ipAddress || '—'}</td>
-                    <td className="meta-cell">
-                      <MetaCell meta={e.meta} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <div className="table-footer">
-            <span className="muted" aria-live="polite">
-              Showing {items.length} entr{items.length === 1 ? 'y' : 'ies'}
-            </span>
-            {nextCursor && (
-              <button type="button" className="btn btn--secondary" onClick={loadMore} disabled={loadingMore}>
-                {loadingMore ? 'Loading…' : 'Load more'}
-              </button>
-            )}
-          </div>
-        </div>
+        <TableCard
+          className="table table--top"
+          caption="Audit log entries"
+          busy={loading}
+          head={
+            <>
+              <th scope="col">Time</th>
+              <th scope="col">User</th>
+              <th scope="col">Action</th>
+              <th scope="col">Module</th>
+              <th scope="col">IP</th>
+              <th scope="col">Details</th>
+            </>
+          }
+          footer={
+            <LoadMoreFooter
+              summary={<>Showing {items.length} entr{items.length === 1 ? 'y' : 'ies'}</>}
+              hasMore={!!nextCursor}
+              loadingMore={loadingMore}
+              onLoadMore={loadMore}
+            />
+          }
+        >
+          {items.map((e) => (
+            <tr key={String(e.id)} data-testid="audit-row">
+              <td className="nowrap">
+                <time dateTime={e.loggedAt}>{formatDateTime(e.loggedAt)}</time>
+              </td>
+              <td>{e.userName ?? (e.apiKeyId != null ? `API key #${e.apiKeyId}` : e.userId != null ? `#${e.userId}` : <span className="muted">System</span>)}</td>
+              <td>
+                <code className={`action${/fail|denied|locked/i.test(e.action) ? ' action--warn' : ''}`}>{e.action}</code>
+              </td>
+              <td>{titleCase(e.module)}</td>
+              <td className="nowrap">{e.ipAddress || '—'}</td>
+              <td className="meta-cell">
+                <MetaCell meta={e.meta} />
+              </td>
+            </tr>
+          ))}
+        </TableCard>
       ) : null}
     </div>
   );

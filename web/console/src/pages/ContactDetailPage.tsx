@@ -7,6 +7,7 @@ import { ErrorBanner, Loading, PageHeader, SuccessBanner } from '../components/F
 import { formatDateTime } from '../lib/format';
 import { useDebouncedValue } from '../lib/hooks';
 import { useRequiredSession } from '../session';
+import { DialogFormActions } from '../components/FormActions';
 
 function contactLabel(c: Pick<Contact, 'id' | 'name' | 'email' | 'phone'>): string {
   return c.name || c.email || c.phone || `Contact #${c.id}`;
@@ -128,14 +129,9 @@ function MergeDialog({ open, onClose, primary, onMerged }: { open: boolean; onCl
           </label>
           <input id="merge-id" className="input" value={manualId} onChange={(e) => setManualId(e.target.value)} inputMode="numeric" autoComplete="off" />
         </div>
-        <div className="form-actions">
-          <button type="button" className="btn btn--secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn--danger" disabled={busy || !secondaryId}>
-            {busy ? 'Merging…' : 'Merge contacts'}
-          </button>
-        </div>
+        <DialogFormActions onCancel={onClose} className="btn btn--danger" busy={busy} busyLabel="Merging…" disabled={!secondaryId}>
+          Merge contacts
+        </DialogFormActions>
       </form>
     </Dialog>
   );

@@ -2,11 +2,15 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { api, CHANNELS, type Contact, type ContactQuery, type ContactSort, type Department, type User } from '../api';
 import { EmptyState, ErrorBanner, Loading, PageHeader } from '../components/Feedback';
+import { FilterField, FilterSelect, userOptions } from '../components/Filters';
+import { LoadMoreFooter, TableCard } from '../components/Table';
 import { formatDate } from '../lib/format';
 import { useDebouncedValue, useGlobalShortcut } from '../lib/hooks';
+import { useCursorList } from '../lib/useCursorList';
 import { useRequiredSession } from '../session';
 
 const PAGE_SIZE = 50;
+const CHANNEL_OPTIONS = CHANNELS.map((c) => ({ value: c, label: c === 'sms' ? 'SMS' : c === 'whatsapp' ? 'WhatsApp' : 'E-mail' }));
 
 type Filters = Omit<ContactQuery, 'cursor' | 'limit'>;
 
@@ -54,13 +58,6 @@ export function ContactsPage() {
   const [optIn, setOptIn] = useState('');
   const [sort, setSort] = useState<ContactSort>('-createdAt');
 
-  const [items, setItems] = useState<Contact[]>([]);
-  const [nextCursor, setNextCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [loadingMore, setLoadingMore] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [reloadKey, setReloadKey] = useState(0);
-
   const [users, setUsers] = useState<User[] | null>(null);
   const [departments, setDepartments] = useState<Department[] | null>(null);
 
@@ -86,39 +83,12 @@ export function ContactsPage() {
     api.listDepartments().then((r) => setDepartments(r.items), () => setDepartments(null));
   }, []);
 
-  useEffect(() => {
-    const controller = new AbortController();
-    setLoading(true);
-    setError(null);
-    api
-      .listContacts({ ...filters, limit: PAGE_SIZE }, controller.signal)
-      .then((page) => {
-        setItems(page.items);
-        setNextCursor(page.nextCursor ?? null);
-        setLoading(false);
-      })
-      .catch((err: unknown) => {
-        if (controller.signal.aborted) return;
-        setError(err instanceof Error ? err.message : 'Could not load contacts.');
-        setLoading(false);
-      });
-    return () => controller.abort();
-  }, [filters, reloadKey]);
-
-  async function loadMore() {
-    if (!nextCursor) return;
-    setLoadingMore(true);
-    setError(null);
-    try {
-      const page = await api.listContacts({ ...filters, limit: PAGE_SIZE, cursor: nextCursor });
-      setItems((prev) => [...prev, ...page.items]);
-      setNextCursor(page.nextCursor ?? null);
-    } catch (err) {
-      setError(err instanceof Error ? err.message : 'Could not load more contacts.');
-    } finally {
-      setLoadingMore(false);
-    }
-  }
+  const { items, nextCursor, loading, loadingMore, error, loadMore, reload } = useCursorList(api.listContacts, filters, {
+    pageSize: PAGE_SIZE,
+    loadError: 'Could not load contacts.',
+    loadMoreError: 'Could not load more contacts.',
+    clearErrorOnLoadMore: true,
+  });
 
   useGlobalShortcut(
     useCallback(
@@ -181,10 +151,7 @@ export function ContactsPage() {
       />
 
       <section className="card filters" aria-label="Filters">
-        <div className="filters__search field">
-          <label htmlFor="contacts-search" className="field__label">
-            Search contacts
-          </label>
+        <FilterField id="contacts-search" label="Search contacts" className="filters__search">
           <input
             ref={searchRef}
             id="contacts-search"
@@ -196,56 +163,22 @@ export function ContactsPage() {
             aria-keyshortcuts="/"
             autoComplete="off"
           />
-        </div>
-        <div className="field">
-          <label htmlFor="contacts-tag" className="field__label">
-            Tag
-          </label>
+        </FilterField>
+        <FilterField id="contacts-tag" label="Tag">
           <input id="contacts-tag" className="input" value={tag} onChange={(e) => setTag(e.target.value)} placeholder="e.g. vip" autoComplete="off" />
-        </div>
+        </FilterField>
         {departments && (
-          <div className="field">
-            <label htmlFor="contacts-department" className="field__label">
-              Department
-            </label>
-            <select id="contacts-department" className="input select" value={departmentId} onChange={(e) => setDepartmentId(e.target.value)}>
-              <option value="">All departments</option>
-              {departments.map((d) => (
-                <option key={String(d.id)} value={String(d.id)}>
-                  {d.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <FilterSelect
+            id="contacts-department"
+            label="Department"
+            value={departmentId}
+            onChange={setDepartmentId}
+            emptyLabel="All departments"
+            options={departments.map((d) => ({ value: String(d.id), label: d.name }))}
+          />
         )}
-        {users && (
-          <div className="field">
-            <label htmlFor="contacts-owner" className="field__label">
-              Owner
-            </label>
-            <select id="contacts-owner" className="input select" value={assignedToId} onChange={(e) => setAssignedToId(e.target.value)}>
-              <option value="">Anyone</option>
-              {users.map((u) => (
-                <option key={String(u.id)} value={String(u.id)}>
-                  {u.name || u.email}
-                </option>
-              ))}
-            </select>
-          </div>
-        )}
-        <div className="field">
-          <label htmlFor="contacts-optin" className="field__label">
-            Opted in to
-          </label>
-          <select id="contacts-optin" className="input select" value={optIn} onChange={(e) => setOptIn(e.target.value)}>
-            <option value="">Any channel</option>
-            {CHANNELS.map((c) => (
-              <option key={c} value={c}>
-                {c === 'sms' ? 'SMS' : c === 'whatsapp' ? 'WhatsApp' : 'E-mail'}
-              </option>
-            ))}
-          </select>
-        </div>
+        {users && <FilterSelect id="contacts-owner" label="Owner" value={assignedToId} onChange={setAssignedToId} emptyLabel="Anyone" options={userOptions(users)} />}
+        <FilterSelect id="contacts-optin" label="Opted in to" value={optIn} onChange={setOptIn} emptyLabel="Any channel" options={CHANNEL_OPTIONS} />
         {hasFilters && (
           <button type="button" className="btn btn--ghost filters__clear" onClick={clearFilters}>
             Clear filters
@@ -253,7 +186,7 @@ export function ContactsPage() {
         )}
       </section>
 
-      {error && <ErrorBanner title="Could not load contacts." onRetry={() => setReloadKey((k) => k + 1)}>{error}</ErrorBanner>}
+      {error && <ErrorBanner title="Could not load contacts." onRetry={reload}>{error}</ErrorBanner>}
 
       {loading && items.length === 0 ? (
         <Loading label="Loading contacts…" />
@@ -285,61 +218,56 @@ export function ContactsPage() {
           </EmptyState>
         )
       ) : items.length > 0 ? (
-        <div className="card card--flush">
-          <div className="table-wrap" aria-busy={loading}>
-            <table className="table table--clickable">
-              <caption className="visually-hidden">Contacts{loading ? ' (updating)' : ''}</caption>
-              <thead>
-                <tr>
-                  <SortHeader label="Name" field="name" sort={sort} onSort={setSort} />
-                  <th scope="col">Email</th>
-                  <th scope="col">Phone</th>
-                  <th scope="col">Tags</th>
-                  <th scope="col">Owner</th>
-                  <SortHeader label="Created" field="createdAt" sort={sort} onSort={setSort} />
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((c) => (
-                  <tr key={String(c.id)} data-testid="contact-row" onClick={() => navigate(`/contacts/${encodeURIComponent(String(c.id))}`)}>
-                    <th scope="row">
-                      <Link to={`/contacts/${encodeURIComponent(String(c.id))}`} onClick={(e) => e.stopPropagation()}>
-                        {c.name || c.email || c.phone || `Contact #${c.id}`}
-                      </Link>
-                    </th>
-                    <td>{c.email || '—'}</td>
-                    <td className="nowrap">{c.phone || '—'}</td>
-                    <td>
-                      {c.tags.length ? (
-                        <span className="tags">
-                          {c.tags.map((t) => (
-                            <span key={t} className="tag">
-                              {t}
-                            </span>
-                          ))}
-                        </span>
-                      ) : (
-                        '—'
-                      )}
-                    </td>
-                    <td>{userName(c.assignedToId)}</td>
-                    <td className="nowrap">{formatDate(c.createdAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <div className="table-footer">
-            <span className="muted" aria-live="polite">
-              Showing {items.length} contact{items.length === 1 ? '' : 's'}
-            </span>
-            {nextCursor && (
-              <button type="button" className="btn btn--secondary" onClick={loadMore} disabled={loadingMore}>
-                {loadingMore ? 'Loading…' : 'Load more'}
-              </button>
-            )}
-          </div>
-        </div>
+        <TableCard
+          className="table table--clickable"
+          caption={<>Contacts{loading ? ' (updating)' : ''}</>}
+          busy={loading}
+          head={
+            <>
+              <SortHeader label="Name" field="name" sort={sort} onSort={setSort} />
+              <th scope="col">Email</th>
+              <th scope="col">Phone</th>
+              <th scope="col">Tags</th>
+              <th scope="col">Owner</th>
+              <SortHeader label="Created" field="createdAt" sort={sort} onSort={setSort} />
+            </>
+          }
+          footer={
+            <LoadMoreFooter
+              summary={<>Showing {items.length} contact{items.length === 1 ? '' : 's'}</>}
+              hasMore={!!nextCursor}
+              loadingMore={loadingMore}
+              onLoadMore={loadMore}
+            />
+          }
+        >
+          {items.map((c) => (
+            <tr key={String(c.id)} data-testid="contact-row" onClick={() => navigate(`/contacts/${encodeURIComponent(String(c.id))}`)}>
+              <th scope="row">
+                <Link to={`/contacts/${encodeURIComponent(String(c.id))}`} onClick={(e) => e.stopPropagation()}>
+                  {c.name || c.email || c.phone || `Contact #${c.id}`}
+                </Link>
+              </th>
+              <td>{c.email || '—'}</td>
+              <td className="nowrap">{c.phone || '—'}</td>
+              <td>
+                {c.tags.length ? (
+                  <span className="tags">
+                    {c.tags.map((t) => (
+                      <span key={t} className="tag">
+                        {t}
+                      </span>
+                    ))}
+                  </span>
+                ) : (
+                  '—'
+                )}
+              </td>
+              <td>{userName(c.assignedToId)}</td>
+              <td className="nowrap">{formatDate(c.createdAt)}</td>
+            </tr>
+          ))}
+        </TableCard>
       ) : null}
     </div>
   );

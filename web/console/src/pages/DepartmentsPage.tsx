@@ -1,10 +1,15 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError, type Department, type Id, type User } from '../api';
-import { ConfirmDialog, Dialog } from '../components/Dialog';
+import { ConfirmItemDialog, Dialog } from '../components/Dialog';
 import { FieldError, TextAreaField, TextField } from '../components/Field';
 import { EmptyState, ErrorBanner, FormErrorBanner, Loading, PageHeader, SuccessBanner } from '../components/Feedback';
+import { ActionsHeader, TableCard } from '../components/Table';
 import { FieldErrors } from '../lib/fieldErrors';
 import { joinList, splitList } from '../lib/format';
+import { useAsyncAction } from '../lib/hooks';
+import { removeById, upsertById } from '../lib/lists';
+import { messageOr, useLoadedList } from '../lib/useLoadedList';
+import { DialogFormActions } from '../components/FormActions';
 
 function DepartmentForm({
   department,
@@ -21,15 +26,12 @@ function DepartmentForm({
   const [description, setDescription] = useState(department?.description ?? '');
   const [numbers, setNumbers] = useState(joinList(department?.whatsappNumbers));
   const [members, setMembers] = useState<string[]>((department?.memberIds ?? []).map(String));
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAsyncAction();
   const fe = new FieldErrors(error instanceof ApiError ? error.errors : undefined);
   const memberError = fe.get('memberIds', { prefix: true });
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
     const known: Id[] = [...(users ?? []).map((u) => u.id), ...(department?.memberIds ?? [])];
     const input = {
       name: name.trim(),
@@ -37,13 +39,9 @@ function DepartmentForm({
       whatsappNumbers: splitList(numbers),
       memberIds: members.map((m) => known.find((k) => String(k) === m) ?? (/^\d+$/.test(m) ? Number(m) : m)),
     };
-    try {
+    await run(async () => {
       onSaved(department ? await api.updateDepartment(department.id, input) : await api.createDepartment(input));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -82,34 +80,20 @@ function DepartmentForm({
         })}
         <FieldError id="dept-members" error={memberError} />
       </fieldset>
-      <div className="form-actions">
-        <button type="button" className="btn btn--secondary" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="btn btn--primary" disabled={busy}>
-          {busy ? 'Saving…' : department ? 'Save department' : 'Create department'}
-        </button>
-      </div>
+      <DialogFormActions onCancel={onCancel} busy={busy} busyLabel="Saving…">
+        {department ? 'Save department' : 'Create department'}
+      </DialogFormActions>
     </form>
   );
 }
 
 export function DepartmentsPage() {
-  const [departments, setDepartments] = useState<Department[] | null>(null);
+  const { items: departments, setItems: setDepartments, error, load } = useLoadedList(api.listDepartments, messageOr('Could not load departments.'));
   const [users, setUsers] = useState<User[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [editing, setEditing] = useState<Department | 'new' | null>(null);
   const [deleting, setDeleting] = useState<Department | null>(null);
   const [message, setMessage] = useState<string | null>(null);
 
-  const load = useCallback(() => {
-    setError(null);
-    api.listDepartments().then(
-      (r) => setDepartments(r.items),
-      (err: unknown) => setError(err instanceof Error ? err.message : 'Could not load departments.'),
-    );
-  }, []);
-  useEffect(load, [load]);
   useEffect(() => {
     api.listUsers().then((r) => setUsers(r.items), () => setUsers(null));
   }, []);
@@ -144,50 +128,43 @@ export function DepartmentsPage() {
         </EmptyState>
       )}
       {departments && departments.length > 0 && (
-        <div className="card card--flush">
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Description</th>
-                  <th scope="col">WhatsApp numbers</th>
-                  <th scope="col">Members</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {departments.map((d) => (
-                  <tr key={String(d.id)}>
-                    <th scope="row">{d.name}</th>
-                    <td>{d.description || <span className="muted">—</span>}</td>
-                    <td className="nowrap">{d.whatsappNumbers.length ? d.whatsappNumbers.join(', ') : '—'}</td>
-                    <td>
-                      {d.memberIds.length === 0 ? (
-                        <span className="muted">No members</span>
-                      ) : (
-                        <span title={d.memberIds.map(userName).join(', ')}>
-                          {d.memberIds.length} member{d.memberIds.length === 1 ? '' : 's'}
-                          <span className="muted"> · {d.memberIds.slice(0, 3).map(userName).join(', ')}{d.memberIds.length > 3 ? '…' : ''}</span>
-                        </span>
-                      )}
-                    </td>
-                    <td className="row-actions">
-                      <button type="button" className="btn btn--ghost btn--sm" onClick={() => setEditing(d)}>
-                        Edit<span className="visually-hidden"> {d.name}</span>
-                      </button>
-                      <button type="button" className="btn btn--ghost btn--sm btn--danger-text" onClick={() => setDeleting(d)}>
-                        Delete<span className="visually-hidden"> {d.name}</span>
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </div>
+        <TableCard
+          head={
+            <>
+              <th scope="col">Name</th>
+              <th scope="col">Description</th>
+              <th scope="col">WhatsApp numbers</th>
+              <th scope="col">Members</th>
+              <ActionsHeader />
+            </>
+          }
+        >
+          {departments.map((d) => (
+            <tr key={String(d.id)}>
+              <th scope="row">{d.name}</th>
+              <td>{d.description || <span className="muted">—</span>}</td>
+              <td className="nowrap">{d.whatsappNumbers.length ? d.whatsappNumbers.join(', ') : '—'}</td>
+              <td>
+                {d.memberIds.length === 0 ? (
+                  <span className="muted">No members</span>
+                ) : (
+                  <span title={d.memberIds.map(userName).join(', ')}>
+                    {d.memberIds.length} member{d.memberIds.length === 1 ? '' : 's'}
+                    <span className="muted"> · {d.memberIds.slice(0, 3).map(userName).join(', ')}{d.memberIds.length > 3 ? '…' : ''}</span>
+                  </span>
+                )}
+              </td>
+              <td className="row-actions">
+                <button type="button" className="btn btn--ghost btn--sm" onClick={() => setEditing(d)}>
+                  Edit<span className="visually-hidden"> {d.name}</span>
+                </button>
+                <button type="button" className="btn btn--ghost btn--sm btn--danger-text" onClick={() => setDeleting(d)}>
+                  Delete<span className="visually-hidden"> {d.name}</span>
+                </button>
+              </td>
+            </tr>
+          ))}
+        </TableCard>
       )}
 
       <Dialog open={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' ? 'New department' : `Edit ${editing?.name ?? ''}`}>
@@ -197,10 +174,7 @@ export function DepartmentsPage() {
             users={users}
             onCancel={() => setEditing(null)}
             onSaved={(saved) => {
-              setDepartments((prev) => {
-                const list = prev ?? [];
-                return list.some((x) => String(x.id) === String(saved.id)) ? list.map((x) => (String(x.id) === String(saved.id) ? saved : x)) : [...list, saved];
-              });
+              setDepartments((prev) => upsertById(prev, saved));
               setMessage(editing === 'new' ? `${saved.name} was created.` : `${saved.name} was saved.`);
               setEditing(null);
             }}
@@ -208,22 +182,21 @@ export function DepartmentsPage() {
         )}
       </Dialog>
 
-      <ConfirmDialog
-        open={!!deleting}
+      <ConfirmItemDialog
+        item={deleting}
         title="Delete department?"
-        message={
+        message={(d) => (
           <p>
-            <strong>{deleting?.name}</strong> will be deleted. Contacts and users in it are kept.
+            <strong>{d.name}</strong> will be deleted. Contacts and users in it are kept.
           </p>
-        }
+        )}
         confirmLabel="Delete department"
         danger
         onClose={() => setDeleting(null)}
-        onConfirm={async () => {
-          if (!deleting) return;
-          await api.deleteDepartment(deleting.id);
-          setDepartments((prev) => (prev ?? []).filter((x) => String(x.id) !== String(deleting.id)));
-          setMessage(`${deleting.name} was deleted.`);
+        onConfirm={async (deleted) => {
+          await api.deleteDepartment(deleted.id);
+          setDepartments((prev) => removeById(prev, deleted.id));
+          setMessage(`${deleted.name} was deleted.`);
         }}
       />
     </div>

@@ -1,9 +1,11 @@
-import { useCallback, useEffect, useRef, useState, type DragEvent, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type DragEvent, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
 import { api, ApiError, errorMessage, type ContactImport, type Id, type UploadProgress } from '../api';
 import { EmptyState, ErrorBanner, Loading, PageHeader } from '../components/Feedback';
 import { ImportProgress, ImportStatusBadge, isFinished } from '../components/ImportProgress';
+import { ActionsHeader, TableCard } from '../components/Table';
 import { formatBytes, formatDateTime } from '../lib/format';
+import { useLoadedList } from '../lib/useLoadedList';
 
 const POLL_MS = 500;
 
@@ -24,18 +26,7 @@ export function ImportPage() {
   const [pollError, setPollError] = useState<string | null>(null);
   const [pollKey, setPollKey] = useState(0);
 
-  const [history, setHistory] = useState<ContactImport[] | null>(null);
-  const [historyError, setHistoryError] = useState<string | null>(null);
-
-  const loadHistory = useCallback(() => {
-    setHistoryError(null);
-    api.listImports().then(
-      (r) => setHistory(r.items),
-      (err: unknown) => setHistoryError(errorMessage(err)),
-    );
-  }, []);
-
-  useEffect(loadHistory, [loadHistory]);
+  const { items: history, error: historyError, load: loadHistory } = useLoadedList(api.listImports, errorMessage);
 
   // Poll the running import every 500 ms until it completes or fails.
   const jobId = job?.id;
@@ -238,52 +229,45 @@ export function ImportPage() {
           </EmptyState>
         )}
         {history && history.length > 0 && (
-          <div className="card card--flush">
-            <div className="table-wrap">
-              <table className="table">
-                <thead>
-                  <tr>
-                    <th scope="col">File</th>
-                    <th scope="col">Status</th>
-                    <th scope="col" className="num">
-                      Created
-                    </th>
-                    <th scope="col" className="num">
-                      Updated
-                    </th>
-                    <th scope="col" className="num">
-                      Rejected
-                    </th>
-                    <th scope="col">Started</th>
-                    <th scope="col">Finished</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {history.map((imp) => (
-                    <tr key={String(imp.id)}>
-                      <th scope="row">{imp.fileName || `Import #${imp.id}`}</th>
-                      <td>
-                        <ImportStatusBadge status={imp.status} />
-                      </td>
-                      <td className="num">{imp.rowsCreated}</td>
-                      <td className="num">{imp.rowsUpdated}</td>
-                      <td className="num">{imp.rowsRejected}</td>
-                      <td className="nowrap">{formatDateTime(imp.createdAt)}</td>
-                      <td className="nowrap">{formatDateTime(imp.completedAt)}</td>
-                      <td>
-                        <button type="button" className="btn btn--ghost btn--sm" onClick={() => viewImport(imp.id)} disabled={busy}>
-                          View<span className="visually-hidden"> import {imp.fileName || String(imp.id)}</span>
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </div>
+          <TableCard
+            head={
+              <>
+                <th scope="col">File</th>
+                <th scope="col">Status</th>
+                <th scope="col" className="num">
+                  Created
+                </th>
+                <th scope="col" className="num">
+                  Updated
+                </th>
+                <th scope="col" className="num">
+                  Rejected
+                </th>
+                <th scope="col">Started</th>
+                <th scope="col">Finished</th>
+                <ActionsHeader />
+              </>
+            }
+          >
+            {history.map((imp) => (
+              <tr key={String(imp.id)}>
+                <th scope="row">{imp.fileName || `Import #${imp.id}`}</th>
+                <td>
+                  <ImportStatusBadge status={imp.status} />
+                </td>
+                <td className="num">{imp.rowsCreated}</td>
+                <td className="num">{imp.rowsUpdated}</td>
+                <td className="num">{imp.rowsRejected}</td>
+                <td className="nowrap">{formatDateTime(imp.createdAt)}</td>
+                <td className="nowrap">{formatDateTime(imp.completedAt)}</td>
+                <td>
+                  <button type="button" className="btn btn--ghost btn--sm" onClick={() => viewImport(imp.id)} disabled={busy}>
+                    View<span className="visually-hidden"> import {imp.fileName || String(imp.id)}</span>
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </TableCard>
         )}
       </section>
     </div>

@@ -2,10 +2,11 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError, errorMessage, type Tenant } from '../api';
 import { ConfirmDialog, Dialog } from '../components/Dialog';
 import { TextField } from '../components/Field';
-import { CopyButton, ErrorBanner, FormErrorBanner, Loading, PageHeader, SuccessBanner } from '../components/Feedback';
+import { ErrorBanner, FormErrorBanner, Loading, PageHeader, SecretReveal, SuccessBanner } from '../components/Feedback';
 import { FieldErrors } from '../lib/fieldErrors';
 import { formatDate } from '../lib/format';
 import { useSession } from '../session';
+import { SubmitButton } from '../components/FormActions';
 
 export function SettingsPage() {
   const { session, setSession } = useSession();
@@ -101,9 +102,9 @@ export function SettingsPage() {
                 </div>
               </dl>
               <div className="form-actions form-actions--start">
-                <button type="submit" className="btn btn--primary" disabled={saving}>
-                  {saving ? 'Saving…' : 'Save settings'}
-                </button>
+                <SubmitButton busy={saving} busyLabel="Saving…">
+                  Save settings
+                </SubmitButton>
               </div>
             </form>
           </section>
@@ -136,17 +137,12 @@ export function SettingsPage() {
           <Dialog open={!!secret} onClose={() => setSecret(null)} title="New webhook secret">
             {secret && (
               <div className="stack">
-                <div className="secret">
-                  <p className="secret__warning" role="note">
-                    This secret is shown only once. Copy it into your webhook receivers now.
-                  </p>
-                  <div className="secret__row">
-                    <code className="secret__value" aria-label="Webhook secret">
-                      {secret}
-                    </code>
-                    <CopyButton text={secret} label="Copy secret" />
-                  </div>
-                </div>
+                <SecretReveal
+                  warning="This secret is shown only once. Copy it into your webhook receivers now."
+                  value={secret}
+                  valueLabel="Webhook secret"
+                  copyLabel="Copy secret"
+                />
                 <div className="form-actions">
                   <button type="button" className="btn btn--primary" onClick={() => setSecret(null)}>
                     Done

@@ -7,6 +7,7 @@ import { FieldErrors } from '../lib/fieldErrors';
 import { isValidSlug, slugify } from '../lib/slug';
 import { useSession } from '../session';
 import { AuthFrame } from './AuthFrame';
+import { SubmitButton } from '../components/FormActions';
 
 const FIELDS = ['tenantName', 'tenantSlug', 'ownerName', 'ownerEmail', 'ownerPassword', 'confirmPassword'];
 
@@ -93,9 +94,9 @@ export function SetupPage() {
         <TextField id="setup-email" label="Email" type="email" required value={email} onChange={setEmail} error={fe.get('ownerEmail')} autoComplete="email" />
         <TextField id="setup-password" label="Password" type="password" required value={password} onChange={setPassword} error={fe.get('ownerPassword')} autoComplete="new-password" />
         <TextField id="setup-confirm" label="Confirm password" type="password" required value={confirm} onChange={setConfirm} error={fe.get('confirmPassword')} autoComplete="new-password" />
-        <button type="submit" className="btn btn--primary btn--block" disabled={busy}>
-          {busy ? 'Creating workspace…' : 'Create workspace'}
-        </button>
+        <SubmitButton className="btn btn--primary btn--block" busy={busy} busyLabel="Creating workspace…">
+          Create workspace
+        </SubmitButton>
       </form>
     </AuthFrame>
   );

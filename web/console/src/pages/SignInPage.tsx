@@ -6,6 +6,7 @@ import { ErrorBanner } from '../components/Feedback';
 import { FieldErrors } from '../lib/fieldErrors';
 import { homePath, useSession } from '../session';
 import { AuthFrame } from './AuthFrame';
+import { SubmitButton } from '../components/FormActions';
 
 export function signInErrorMessage(err: unknown): string {
   if (err instanceof ApiError) {
@@ -68,9 +69,9 @@ export function SignInPage() {
           autoComplete="organization"
           spellCheck={false}
         />
-        <button type="submit" className="btn btn--primary btn--block" disabled={busy}>
-          {busy ? 'Signing in…' : 'Sign in'}
-        </button>
+        <SubmitButton className="btn btn--primary btn--block" busy={busy} busyLabel="Signing in…">
+          Sign in
+        </SubmitButton>
       </form>
     </AuthFrame>
   );

@@ -1,11 +1,16 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { api, ApiError, ROLES, type CreatedUser, type User } from '../api';
-import { ConfirmDialog, Dialog } from '../components/Dialog';
+import { ConfirmItemDialog, Dialog } from '../components/Dialog';
 import { CheckboxField, SelectField, TextField } from '../components/Field';
-import { Badge, CopyButton, EmptyState, ErrorBanner, FormErrorBanner, Loading, PageHeader, SuccessBanner } from '../components/Feedback';
+import { Badge, EmptyState, ErrorBanner, FormErrorBanner, Loading, PageHeader, SecretReveal, SuccessBanner } from '../components/Feedback';
+import { ActionsHeader, TableCard } from '../components/Table';
 import { FieldErrors } from '../lib/fieldErrors';
 import { formatDateTime, joinList, splitList, titleCase } from '../lib/format';
+import { useAsyncAction } from '../lib/hooks';
+import { removeById, replaceById, upsertById } from '../lib/lists';
+import { messageOr, useLoadedList } from '../lib/useLoadedList';
 import { useRequiredSession } from '../session';
+import { DialogFormActions } from '../components/FormActions';
 
 const ROLE_OPTIONS = ROLES.map((r) => ({ value: r, label: titleCase(r) }));
 
@@ -14,22 +19,15 @@ function InviteForm({ onCreated, onCancel }: { onCreated: (u: CreatedUser) => vo
   const [email, setEmail] = useState('');
   const [role, setRole] = useState('agent');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAsyncAction();
   const fe = new FieldErrors(error instanceof ApiError ? error.errors : undefined);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const created = await api.createUser({ name: name.trim(), email: email.trim(), role, password: password || undefined });
       onCreated(created);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -48,14 +46,9 @@ function InviteForm({ onCreated, onCancel }: { onCreated: (u: CreatedUser) => vo
         autoComplete="new-password"
         hint="Leave empty to generate a temporary password."
       />
-      <div className="form-actions">
-        <button type="button" className="btn btn--secondary" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="btn btn--primary" disabled={busy}>
-          {busy ? 'Inviting…' : 'Send invite'}
-        </button>
-      </div>
+      <DialogFormActions onCancel={onCancel} busy={busy} busyLabel="Inviting…">
+        Send invite
+      </DialogFormActions>
     </form>
   );
 }
@@ -68,9 +61,8 @@ function EditUserForm({ user, onSaved, onCancel }: { user: User; onSaved: (u: Us
   const [phones, setPhones] = useState(joinList(user.phones));
   const [isProvider, setIsProvider] = useState(user.isProvider);
   const [isTimeClockUser, setIsTimeClockUser] = useState(user.isTimeClockUser);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAsyncAction();
   const [clientErrors, setClientErrors] = useState<Record<string, string[]>>({});
-  const [busy, setBusy] = useState(false);
   const fe = new FieldErrors({ ...(error instanceof ApiError ? error.errors : {}), ...clientErrors });
 
   async function submit(e: FormEvent) {
@@ -79,9 +71,7 @@ function EditUserForm({ user, onSaved, onCancel }: { user: User; onSaved: (u: Us
     if (timeout && !/^\d+$/.test(timeout.trim())) errs.inactivityTimeoutMinutes = ['Enter a whole number of minutes, or leave empty for no timeout.'];
     setClientErrors(errs);
     if (Object.keys(errs).length) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const saved = await api.updateUser(user.id, {
         name: name.trim(),
         role,
@@ -92,11 +82,7 @@ function EditUserForm({ user, onSaved, onCancel }: { user: User; onSaved: (u: Us
         isTimeClockUser,
       });
       onSaved(saved);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   const known = ['name', 'role', 'status', 'inactivityTimeoutMinutes', 'phones', 'isProvider', 'isTimeClockUser'];
@@ -130,36 +116,21 @@ function EditUserForm({ user, onSaved, onCancel }: { user: User; onSaved: (u: Us
       <TextField id="edit-user-phones" label="Phones" value={phones} onChange={setPhones} error={fe.get('phones', { prefix: true })} hint="Comma separated, E.164 format, e.g. +15551234567" />
       <CheckboxField id="edit-user-provider" label="Is provider" checked={isProvider} onChange={setIsProvider} />
       <CheckboxField id="edit-user-timeclock" label="Time-clock user" checked={isTimeClockUser} onChange={setIsTimeClockUser} />
-      <div className="form-actions">
-        <button type="button" className="btn btn--secondary" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="btn btn--primary" disabled={busy}>
-          {busy ? 'Saving…' : 'Save user'}
-        </button>
-      </div>
+      <DialogFormActions onCancel={onCancel} busy={busy} busyLabel="Saving…">
+        Save user
+      </DialogFormActions>
     </form>
   );
 }
 
 export function UsersPage() {
   const session = useRequiredSession();
-  const [users, setUsers] = useState<User[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { items: users, setItems: setUsers, error, load } = useLoadedList(api.listUsers, messageOr('Could not load users.'));
   const [inviteOpen, setInviteOpen] = useState(false);
   const [invited, setInvited] = useState<CreatedUser | null>(null);
   const [editing, setEditing] = useState<User | null>(null);
   const [removing, setRemoving] = useState<User | null>(null);
   const [message, setMessage] = useState<string | null>(null);
-
-  const load = useCallback(() => {
-    setError(null);
-    api.listUsers().then(
-      (r) => setUsers(r.items),
-      (err: unknown) => setError(err instanceof Error ? err.message : 'Could not load users.'),
-    );
-  }, []);
-  useEffect(load, [load]);
 
   function closeInvite() {
     setInviteOpen(false);
@@ -186,55 +157,48 @@ export function UsersPage() {
         </EmptyState>
       )}
       {users && users.length > 0 && (
-        <div className="card card--flush">
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Email</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Last sign-in</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {users.map((u) => {
-                  const isMe = String(u.id) === String(session.user.id);
-                  return (
-                    <tr key={String(u.id)}>
-                      <th scope="row">
-                        {u.name}
-                        {isMe && <span className="muted"> (you)</span>}
-                      </th>
-                      <td>{u.email}</td>
-                      <td>
-                        <Badge tone={u.role === 'owner' ? 'info' : 'neutral'}>{titleCase(String(u.role))}</Badge>
-                      </td>
-                      <td>
-                        <Badge tone={u.status === 'active' ? 'success' : 'warning'}>{titleCase(u.status)}</Badge>
-                      </td>
-                      <td className="nowrap">{u.lastSignInAt ? formatDateTime(u.lastSignInAt) : 'Never'}</td>
-                      <td className="row-actions">
-                        <button type="button" className="btn btn--ghost btn--sm" onClick={() => setEditing(u)}>
-                          Edit<span className="visually-hidden"> {u.name}</span>
-                        </button>
-                        {u.role !== 'owner' && !isMe && (
-                          <button type="button" className="btn btn--ghost btn--sm btn--danger-text" onClick={() => setRemoving(u)}>
-                            Remove<span className="visually-hidden"> {u.name}</span>
-                          </button>
-                        )}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-        </div>
+        <TableCard
+          head={
+            <>
+              <th scope="col">Name</th>
+              <th scope="col">Email</th>
+              <th scope="col">Role</th>
+              <th scope="col">Status</th>
+              <th scope="col">Last sign-in</th>
+              <ActionsHeader />
+            </>
+          }
+        >
+          {users.map((u) => {
+            const isMe = String(u.id) === String(session.user.id);
+            return (
+              <tr key={String(u.id)}>
+                <th scope="row">
+                  {u.name}
+                  {isMe && <span className="muted"> (you)</span>}
+                </th>
+                <td>{u.email}</td>
+                <td>
+                  <Badge tone={u.role === 'owner' ? 'info' : 'neutral'}>{titleCase(String(u.role))}</Badge>
+                </td>
+                <td>
+                  <Badge tone={u.status === 'active' ? 'success' : 'warning'}>{titleCase(u.status)}</Badge>
+                </td>
+                <td className="nowrap">{u.lastSignInAt ? formatDateTime(u.lastSignInAt) : 'Never'}</td>
+                <td className="row-actions">
+                  <button type="button" className="btn btn--ghost btn--sm" onClick={() => setEditing(u)}>
+                    Edit<span className="visually-hidden"> {u.name}</span>
+                  </button>
+                  {u.role !== 'owner' && !isMe && (
+                    <button type="button" className="btn btn--ghost btn--sm btn--danger-text" onClick={() => setRemoving(u)}>
+                      Remove<span className="visually-hidden"> {u.name}</span>
+                    </button>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
+        </TableCard>
       )}
 
       <Dialog open={inviteOpen} onClose={closeInvite} title={invited ? 'User invited' : 'Invite user'}>
@@ -244,17 +208,12 @@ export function UsersPage() {
               <strong>{invited.user.name}</strong> ({invited.user.email}) can now sign in as {invited.user.role}.
             </p>
             {invited.temporaryPassword ? (
-              <div className="secret">
-                <p className="secret__warning" role="note">
-                  This temporary password is shown only once. Share it securely; the user should change it after signing in.
-                </p>
-                <div className="secret__row">
-                  <code className="secret__value" aria-label="Temporary password">
-                    {invited.temporaryPassword}
-                  </code>
-                  <CopyButton text={invited.temporaryPassword} label="Copy password" />
-                </div>
-              </div>
+              <SecretReveal
+                warning="This temporary password is shown only once. Share it securely; the user should change it after signing in."
+                value={invited.temporaryPassword}
+                valueLabel="Temporary password"
+                copyLabel="Copy password"
+              />
             ) : null}
             <div className="form-actions">
               <button type="button" className="btn btn--primary" onClick={closeInvite}>
@@ -268,10 +227,7 @@ export function UsersPage() {
             onCreated={(created) => {
               setInvited(created);
               const u = created.user;
-              setUsers((prev) => {
-                const list = prev ?? [];
-                return list.some((x) => String(x.id) === String(u.id)) ? list.map((x) => (String(x.id) === String(u.id) ? u : x)) : [...list, u];
-              });
+              setUsers((prev) => upsertById(prev, u));
             }}
           />
         )}
@@ -283,7 +239,7 @@ export function UsersPage() {
             user={editing}
             onCancel={() => setEditing(null)}
             onSaved={(saved) => {
-              setUsers((prev) => (prev ?? []).map((x) => (String(x.id) === String(saved.id) ? saved : x)));
+              setUsers((prev) => replaceById(prev, saved));
               setEditing(null);
               setMessage(`${saved.name} was updated.`);
             }}
@@ -291,22 +247,21 @@ export function UsersPage() {
         )}
       </Dialog>
 
-      <ConfirmDialog
-        open={!!removing}
+      <ConfirmItemDialog
+        item={removing}
         title="Remove user?"
-        message={
+        message={(u) => (
           <p>
-            <strong>{removing?.name}</strong> will lose access to this workspace. Their account in other workspaces is not affected.
+            <strong>{u.name}</strong> will lose access to this workspace. Their account in other workspaces is not affected.
           </p>
-        }
+        )}
         confirmLabel="Remove user"
         danger
         onClose={() => setRemoving(null)}
-        onConfirm={async () => {
-          if (!removing) return;
-          await api.deleteUser(removing.id);
-          setUsers((prev) => (prev ?? []).filter((x) => String(x.id) !== String(removing.id)));
-          setMessage(`${removing.name} was removed.`);
+        onConfirm={async (removed) => {
+          await api.deleteUser(removed.id);
+          setUsers((prev) => removeById(prev, removed.id));
+          setMessage(`${removed.name} was removed.`);
         }}
       />
     </div>
