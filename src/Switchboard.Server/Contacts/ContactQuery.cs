@@ -67,7 +67,7 @@ public sealed record ContactFilter(string? Q, string? Tag, long? DepartmentId, s
     public static async Task<List<Contact>> LoadAsync(SwitchboardDbContext db, List<long> ids, CancellationToken cancellationToken)
     {
         var rows = await db.Contacts.AsNoTracking().Where(c => ids.Contains(c.Id))
-            .Include(c => c.Tags).Include(c => c.Departments).AsSplitQuery()
+            .Include(c => c.Tags).Include(c => c.Departments).AsSingleQuery() // one round trip; a page's joined rows are few
             .ToDictionaryAsync(c => c.Id, cancellationToken);
         return ids.Select(id => rows[id]).ToList();
     }
