@@ -161,6 +161,52 @@ public sealed class ConsoleTests(SwitchboardServer server)
         await server.ScreenshotAsync(page, "10-shortcut-new-contact");
     });
 
+    [Fact]
+    public Task Platform_NewWorkspace_IsListed_AndCanBeSuspendedAndActivatedAgain() => WithPageAsync(async page =>
+    {
+        // The owner who set up the installation (first test) is its operator (superadmin), so the Platform page is theirs.
+        await SignInAsync(page);
+        await OpenNavAsync(page, "Platform");
+        await page.GetByRole(AriaRole.Button, new() { Name = "New workspace", Exact = true }).ClickAsync();
+        var form = page.GetByRole(AriaRole.Dialog, new() { Name = "New workspace", Exact = true });
+        await Expect(form).ToBeVisibleAsync();
+        await Field(page, "Workspace name").FillAsync("Globex");
+        await Expect(Field(page, "Slug")).ToHaveValueAsync("globex");
+        await Field(page, "Owner name").FillAsync("Hank Scorpio");
+        await Field(page, "Owner email").FillAsync("owner@globex.test");
+        await Field(page, "Owner password").FillAsync("password123");
+        await form.GetByRole(AriaRole.Button, new() { Name = "Create workspace", Exact = true }).ClickAsync();
+        await Expect(form).ToBeHiddenAsync();
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Globex was created." })).ToBeVisibleAsync();
+
+        var row = page.GetByTestId("workspace-row").Filter(new() { HasText = "Globex" });
+        var status = row.Locator("td .badge");
+        await Expect(row).ToHaveCountAsync(1);
+        await Expect(row).ToContainTextAsync("globex");
+        await Expect(status).ToHaveTextAsync("Active");
+        // The operator's own workspace cannot be suspended from here.
+        var current = page.GetByTestId("workspace-row").Filter(new() { HasText = "Acme Support" });
+        await Expect(current.GetByRole(AriaRole.Button, new() { Name = "Suspend" })).ToBeDisabledAsync();
+        await server.ScreenshotAsync(page, "11-platform-workspace-created");
+
+        await row.GetByRole(AriaRole.Button, new() { Name = "Suspend" }).ClickAsync();
+        var confirm = page.GetByRole(AriaRole.Dialog, new() { Name = "Suspend workspace?", Exact = true });
+        await confirm.GetByRole(AriaRole.Button, new() { Name = "Suspend workspace", Exact = true }).ClickAsync();
+        await Expect(confirm).ToBeHiddenAsync();
+        await Expect(status).ToHaveTextAsync("Suspended");
+        await server.ScreenshotAsync(page, "12-platform-workspace-suspended");
+
+        // The change is the server's, not just the page's: it survives a reload.
+        await page.ReloadAsync();
+        await Expect(status).ToHaveTextAsync("Suspended");
+        await row.GetByRole(AriaRole.Button, new() { Name = "Activate" }).ClickAsync();
+        await Expect(status).ToHaveTextAsync("Active");
+        await Expect(row.GetByRole(AriaRole.Button, new() { Name = "Suspend" })).ToBeEnabledAsync();
+        await page.ReloadAsync();
+        await Expect(status).ToHaveTextAsync("Active");
+        await server.ScreenshotAsync(page, "13-platform-workspace-activated");
+    });
+
     /// <summary>Runs a test in a fresh browser context, keeping a screenshot of where it was if it fails.</summary>
     private async Task WithPageAsync(Func<IPage, Task> test, [CallerMemberName] string name = "")
     {

@@ -9,6 +9,7 @@ import { ContactsPage } from './pages/ContactsPage';
 import { DepartmentsPage } from './pages/DepartmentsPage';
 import { ImportPage } from './pages/ImportPage';
 import { ComingSoonPage, ForbiddenPage, NotFoundPage } from './pages/MiscPages';
+import { PlatformPage } from './pages/PlatformPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { SetupPage } from './pages/SetupPage';
 import { SignInPage } from './pages/SignInPage';
@@ -73,6 +74,14 @@ function RequirePermission({ permission, title, children }: { permission: string
   return can(permission) ? <>{children}</> : <ForbiddenPage title={title} />;
 }
 
+/** Pages for the installation operator only: a role in the current workspace is not enough. */
+function RequireSuperAdmin({ title, children }: { title: string; children: ReactNode }) {
+  const { session } = useSession();
+  return session?.user.isSuperAdmin ? <>{children}</> : (
+    <ForbiddenPage title={title} reason="Only the operator of this Switchboard installation can manage workspaces." />
+  );
+}
+
 function Home() {
   const { session } = useSession();
   return <Navigate to={session ? homePath(session) : '/sign-in'} replace />;
@@ -106,6 +115,7 @@ export function AppRoutes() {
           <Route path="api-keys" element={<RequirePermission permission="apikeys.manage" title="API keys"><ApiKeysPage /></RequirePermission>} />
           <Route path="audit-log" element={<RequirePermission permission="audit.read" title="Audit log"><AuditLogPage /></RequirePermission>} />
           <Route path="settings" element={<RequirePermission permission="tenant.manage" title="Settings"><SettingsPage /></RequirePermission>} />
+          <Route path="platform" element={<RequireSuperAdmin title="Platform"><PlatformPage /></RequireSuperAdmin>} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

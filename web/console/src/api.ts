@@ -60,6 +60,26 @@ export interface Tenant {
   createdAt: string;
 }
 
+export type TenantStatus = 'active' | 'suspended';
+
+/** A workspace as the installation operator (superadmin) sees it on the Platform page. */
+export interface PlatformTenant {
+  id: Id;
+  name: string;
+  slug: string;
+  domain: string | null;
+  status: TenantStatus | string;
+  memberCount: number;
+  createdAt: string;
+}
+export interface CreatePlatformTenantInput {
+  name: string;
+  slug: string;
+  ownerName: string;
+  ownerEmail: string;
+  ownerPassword: string;
+}
+
 export interface User {
   id: Id;
   name: string;
@@ -506,6 +526,12 @@ export function createApiClient(options: ApiClientOptions = {}) {
     getTenant: () => get<Tenant>('/tenant'),
     updateTenant: (input: { name?: string; domain?: string | null; settings?: Record<string, unknown> }) => patch<Tenant>('/tenant', input),
     rotateWebhookSecret: () => post<{ webhookSecret: string }>('/tenant/webhook-secret'),
+
+    // platform (superadmin only): every workspace of the installation
+    listPlatformTenants: () => get<Page<PlatformTenant>>('/platform/tenants'),
+    createPlatformTenant: (input: CreatePlatformTenantInput) => post<PlatformTenant>('/platform/tenants', input),
+    suspendPlatformTenant: (id: Id) => post<void>(`/platform/tenants/${enc(String(id))}/suspend`),
+    activatePlatformTenant: (id: Id) => post<void>(`/platform/tenants/${enc(String(id))}/activate`),
 
     // users
     listUsers: (query?: { q?: string; role?: string; status?: string }) => get<Page<User>>('/users', query),

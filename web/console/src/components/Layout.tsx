@@ -9,6 +9,8 @@ interface NavItem {
   label: string;
   icon: string;
   permission?: string;
+  /** Only for the installation operator (session.user.isSuperAdmin), whatever the role in this workspace. */
+  superAdmin?: boolean;
   soon?: boolean;
 }
 
@@ -27,6 +29,7 @@ export const ADMIN_NAV: NavItem[] = [
   { to: '/api-keys', label: 'API keys', icon: '◆', permission: 'apikeys.manage' },
   { to: '/audit-log', label: 'Audit log', icon: '☰', permission: 'audit.read' },
   { to: '/settings', label: 'Settings', icon: '⚙', permission: 'tenant.manage' },
+  { to: '/platform', label: 'Platform', icon: '◈', superAdmin: true },
 ];
 
 function NavList({ items }: { items: NavItem[] }) {
@@ -120,7 +123,8 @@ export function AppLayout() {
   const [signingOut, setSigningOut] = useState(false);
   const [signOutError, setSignOutError] = useState<string | null>(null);
 
-  const allowed = (item: NavItem) => !item.permission || session.can(item.permission);
+  const allowed = (item: NavItem) =>
+    (!item.superAdmin || session.user.isSuperAdmin) && (!item.permission || session.can(item.permission));
   const workspace = WORKSPACE_NAV.filter(allowed);
   const admin = ADMIN_NAV.filter(allowed);
 

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { slugify } from './slug';
 
 export function useDebouncedValue<T>(value: T, delayMs: number): T {
   const [debounced, setDebounced] = useState(value);
@@ -60,4 +61,26 @@ export function useAsyncAction() {
   }
 
   return { busy, setBusy, error, setError, run };
+}
+
+/**
+ * A workspace name and its slug: the slug follows the name (via slugify) until the user types a slug of their own;
+ * clearing the slug makes it follow the name again. Shared by the setup page and the Platform page's "New workspace".
+ */
+export function useNameWithSlug() {
+  const [name, setNameValue] = useState('');
+  const [slug, setSlugValue] = useState('');
+  const [slugEdited, setSlugEdited] = useState(false);
+
+  function setName(value: string) {
+    setNameValue(value);
+    if (!slugEdited) setSlugValue(slugify(value));
+  }
+
+  function setSlug(value: string) {
+    setSlugEdited(value !== '');
+    setSlugValue(value.toLowerCase());
+  }
+
+  return { name, setName, slug, setSlug };
 }

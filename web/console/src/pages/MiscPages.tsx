@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { Link } from 'react-router-dom';
 import { EmptyState, PageHeader } from '../components/Feedback';
 
@@ -41,12 +42,18 @@ export function NotFoundPage() {
   );
 }
 
-export function ForbiddenPage({ title }: { title: string }) {
+export function ForbiddenPage({
+  title,
+  reason = 'Your role in this workspace does not include this page. Ask an administrator if you need it.',
+}: {
+  title: string;
+  reason?: ReactNode;
+}) {
   return (
     <div className="page">
       <PageHeader title={title} />
       <EmptyState icon="⊘" title="You do not have access" actions={<Link className="btn btn--secondary" to="/">Go to the start page</Link>}>
-        Your role in this workspace does not include this page. Ask an administrator if you need it.
+        {reason}
       </EmptyState>
     </div>
   );

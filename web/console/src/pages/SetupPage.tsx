@@ -4,7 +4,8 @@ import { api, ApiError } from '../api';
 import { TextField } from '../components/Field';
 import { FormErrorBanner } from '../components/Feedback';
 import { FieldErrors } from '../lib/fieldErrors';
-import { isValidSlug, slugify } from '../lib/slug';
+import { useNameWithSlug } from '../lib/hooks';
+import { isValidSlug } from '../lib/slug';
 import { useSession } from '../session';
 import { AuthFrame } from './AuthFrame';
 import { SubmitButton } from '../components/FormActions';
@@ -14,9 +15,7 @@ const FIELDS = ['tenantName', 'tenantSlug', 'ownerName', 'ownerEmail', 'ownerPas
 export function SetupPage() {
   const { setSession } = useSession();
   const navigate = useNavigate();
-  const [companyName, setCompanyName] = useState('');
-  const [slug, setSlug] = useState('');
-  const [slugEdited, setSlugEdited] = useState(false);
+  const { name: companyName, setName: onCompanyName, slug, setSlug: onSlug } = useNameWithSlug();
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -26,16 +25,6 @@ export function SetupPage() {
   const [busy, setBusy] = useState(false);
 
   const fe = new FieldErrors({ ...(error instanceof ApiError ? error.errors : {}), ...clientErrors });
-
-  function onCompanyName(value: string) {
-    setCompanyName(value);
-    if (!slugEdited) setSlug(slugify(value));
-  }
-
-  function onSlug(value: string) {
-    setSlugEdited(value !== '');
-    setSlug(value.toLowerCase());
-  }
 
   function validate(): Record<string, string[]> {
     const errs: Record<string, string[]> = {};
