@@ -37,8 +37,9 @@ public sealed class IdentityTests(Servers servers)
         Assert.Equal(tenant.Slug, (await browser.GetJsonAsync("/api/v1/auth/session"))["tenant"]!["slug"]!.GetValue<string>());
         Assert.Contains("identity.sign_in", await AuditActionsAsync(tenant));
 
-        await (await browser.PostAsync("/api/v1/auth/sign-out", null)).Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.NoContent, (await browser.PostAsync("/api/v1/auth/sign-out", null)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/api/v1/auth/session")).StatusCode);
+        Assert.Equal("identity.sign_out", (await AuditActionsAsync(tenant))[^1]);
     }
 
     [Theory, Providers]

@@ -54,8 +54,14 @@ public static class AuthApi
         };
     }
 
-    private static async Task<NoContent> SignOut(HttpContext context, CancellationToken cancellationToken)
+    private static async Task<NoContent> SignOut(HttpContext context, TenantContext scope, AuditWriter audit, SwitchboardDbContext db,
+        CancellationToken cancellationToken)
     {
+        if (scope.TenantId is not null && scope.UserId is not null)
+        {
+            audit.Add("identity.sign_out");
+            await db.SaveChangesAsync(cancellationToken);
+        }
         await context.SignOutAsync(AuthSchemes.Cookie);
         return TypedResults.NoContent();
     }
