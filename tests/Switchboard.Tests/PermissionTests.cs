@@ -45,7 +45,7 @@ public sealed class PermissionTests(Servers servers)
                            || route.IsAnonymous || AnySignedIn.Contains(key);
             Assert.True(declared, $"{key} needs .RequirePermission(...) or an explicit anonymous/signed-in decision.");
             var changesState = route.Method is not ("GET" or "HEAD");
-            var audited = route.Endpoint.Metadata.GetMetadata<AuditedAttribute>() is not null
+            var audited = route.Endpoint.Metadata.GetMetadata<AuditedAction>() is not null
                           || key is "POST api/v1/auth/sign-in" or "POST api/v1/auth/sign-out" or "POST api/v1/setup"; // these write their own entries
             Assert.True(!changesState || audited, $"{key} changes state but writes no audit entry (add .Audited(...)).");
         }

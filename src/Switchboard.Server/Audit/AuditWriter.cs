@@ -7,7 +7,7 @@ namespace Switchboard.Audit;
 /// <param name="Action"><c>module.verb</c>, e.g. <c>contacts.create</c>; the module is the part before the dot.</param>
 /// <param name="HandlerWritesEntry">The handler adds the entry itself, in its own transaction, because it must not hold a
 /// transaction open while it streams a large body (CSV import).</param>
-public sealed record AuditedAttribute(string Action, bool HandlerWritesEntry = false)
+public sealed record AuditedAction(string Action, bool HandlerWritesEntry = false)
 {
     public string Module => Action[..Action.IndexOf('.')];
 }
@@ -46,7 +46,7 @@ internal sealed class AuditFilter : IEndpointFilter
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        var audited = http.GetEndpoint()?.Metadata.GetMetadata<AuditedAttribute>();
+        var audited = http.GetEndpoint()?.Metadata.GetMetadata<AuditedAction>();
         if (audited is null || audited.HandlerWritesEntry)
             return await next(context);
 
@@ -73,5 +73,5 @@ public static class AuditEndpointExtensions
 {
     public static TBuilder Audited<TBuilder>(this TBuilder builder, string action, bool handlerWritesEntry = false)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.WithMetadata(new AuditedAttribute(action, handlerWritesEntry));
+        builder.WithMetadata(new AuditedAction(action, handlerWritesEntry));
 }
