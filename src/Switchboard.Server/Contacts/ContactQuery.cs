@@ -66,11 +66,13 @@ public sealed record ContactFilter(string? Q, string? Tag, long? DepartmentId, s
     /// <summary>The contacts with these ids, with tags and departments, in the order of <paramref name="ids"/>.</summary>
     public static async Task<List<Contact>> LoadAsync(SwitchboardDbContext db, List<long> ids, CancellationToken cancellationToken)
     {
-        var rows = await db.Contacts.AsNoTracking().Where(c => ids.Contains(c.Id))
-            .Include(c => c.Tags).Include(c => c.Departments).AsSingleQuery() // one round trip; a page's joined rows are few
-            .ToDictionaryAsync(c => c.Id, cancellationToken);
+        var rows = await WithChildren(db).AsNoTracking().Where(c => ids.Contains(c.Id)).ToDictionaryAsync(c => c.Id, cancellationToken);
         return ids.Select(id => rows[id]).ToList();
     }
+
+    /// <summary>Contacts with their tags and departments, in one round trip (a page's joined rows are few).</summary>
+    public static IQueryable<Contact> WithChildren(SwitchboardDbContext db) =>
+        db.Contacts.Include(c => c.Tags).Include(c => c.Departments).AsSingleQuery();
 
     /// <summary>On PostgreSQL a search of three or more characters can use the (tenant_id, search_text) trigram index. The
     /// planner tends to prefer walking the name index instead, which is slow when the matches sit far apart in name order,

@@ -29,9 +29,6 @@ public static class ContactsApi
         contacts.MapContactImportsApi();
     }
 
-    private static IQueryable<Contact> WithChildren(SwitchboardDbContext db) =>
-        db.Contacts.Include(c => c.Tags).Include(c => c.Departments).AsSplitQuery();
-
     private static bool MayReadBanking(TenantContext scope) =>
         scope.Role is { } role && PermissionMatrix.Allows(role, Permission.ContactsBanking);
 
@@ -53,7 +50,7 @@ public static class ContactsApi
     private static async Task<Results<Ok<ContactView>, ProblemHttpResult>> Get(
         long id, SwitchboardDbContext db, ContactService contacts, TenantContext scope, CancellationToken cancellationToken)
     {
-        var contact = await WithChildren(db).AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
+        var contact = await ContactFilter.WithChildren(db).AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
         return contact is null ? Problems.NotFound("Contact") : TypedResults.Ok(contacts.View(contact, MayReadBanking(scope)));
     }
 
@@ -81,7 +78,7 @@ public static class ContactsApi
         long id, JsonElement body, SwitchboardDbContext db, ContactService contacts, TenantContext scope, IOptions<JsonOptions> json,
         AuditDetails audit, CancellationToken cancellationToken)
     {
-        var contact = await WithChildren(db).FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
+        var contact = await ContactFilter.WithChildren(db).FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
         if (contact is null)
             return Problems.NotFound("Contact");
         var request = ContactRequest.Read(body, json.Value.SerializerOptions, out var error);
@@ -134,7 +131,7 @@ public static class ContactsApi
     {
         if (request.PrimaryId == request.SecondaryId)
             return Problems.BadRequest("A contact cannot be merged with itself.");
-        var pair = await WithChildren(db).Where(c => c.Id == request.PrimaryId || c.Id == request.SecondaryId).ToListAsync(cancellationToken);
+        var pair = await ContactFilter.WithChildren(db).Where(c => c.Id == request.PrimaryId || c.Id == request.SecondaryId).ToListAsync(cancellationToken);
         var primary = pair.FirstOrDefault(c => c.Id == request.PrimaryId);
         var secondary = pair.FirstOrDefault(c => c.Id == request.SecondaryId);
         if (primary is null || secondary is null)
