@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.OpenApi;
 using Switchboard.Audit;
+using Switchboard.Channels;
 using Switchboard.Contacts;
 using Switchboard.Identity;
 using Switchboard.Platform.Database;
@@ -110,6 +111,7 @@ public static class Composition
         api.MapApiKeysApi();
         api.MapAuditApi();
         api.MapContactsApi();
+        api.MapChannelsApi();
         api.MapPlatformApi();
 
         app.MapSwitchboardHealth();

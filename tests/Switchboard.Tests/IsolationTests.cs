@@ -74,12 +74,16 @@ public sealed class IsolationTests(Servers servers)
             name = marker, phone = "+15550000001", tags = new[] { marker }, departmentIds = new[] { department.Id() },
         }, HttpStatusCode.Created);
         var key = await api.PostJsonAsync("/api/v1/api-keys", new { name = marker, role = "viewer" }, HttpStatusCode.Created);
+        var channel = await api.PostJsonAsync("/api/v1/channels", new
+        {
+            type = "webchat", name = marker, settings = new { allowedOrigins = new[] { "https://www.example.com" } }, departmentIds = new[] { department.Id() },
+        }, HttpStatusCode.Created);
         var upload = await api.PostAsync("/api/v1/contacts/imports", new StringContent($"name,phone\n{marker},+15550000002\n", System.Text.Encoding.UTF8, "text/csv"));
         var import = await upload.JsonAsync(HttpStatusCode.Accepted);
         return new Dictionary<string, long>
         {
             ["users"] = userId, ["departments"] = department.Id(), ["contacts"] = contact.Id(), ["api-keys"] = key.Id(),
-            ["contacts/imports"] = import.Id(),
+            ["contacts/imports"] = import.Id(), ["channels"] = channel.Id(),
         };
     }
 

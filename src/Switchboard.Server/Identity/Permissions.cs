@@ -21,6 +21,8 @@ public enum Permission
     AuditRead,
     TenantRead,
     TenantManage,
+    ChannelsRead,
+    ChannelsManage,
 }
 
 /// <summary>The permission matrix: the one place that says which role may do what. <c>docs/permissions.md</c> mirrors it and a
@@ -35,10 +37,12 @@ public static class PermissionMatrix
         {
             Permission.ContactsRead, Permission.ContactsWrite, Permission.ContactsDelete, Permission.ContactsImport,
             Permission.ContactsExport, Permission.UsersRead, Permission.DepartmentsRead, Permission.AuditRead, Permission.TenantRead,
+            Permission.ChannelsRead,
         }.ToFrozenSet(),
         [Role.Agent] = new[]
         {
             Permission.ContactsRead, Permission.ContactsWrite, Permission.UsersRead, Permission.DepartmentsRead, Permission.TenantRead,
+            Permission.ChannelsRead,
         }.ToFrozenSet(),
         [Role.Viewer] = new[]
         {

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Switchboard.Audit;
+using Switchboard.Channels;
 using Switchboard.Contacts;
 using Switchboard.Identity;
 using Switchboard.Platform.Jobs;
@@ -29,6 +30,8 @@ public sealed class SwitchboardDbContext(DbContextOptions<SwitchboardDbContext> 
     public DbSet<ContactTag> ContactTags => Set<ContactTag>();
     public DbSet<ContactDepartment> ContactDepartments => Set<ContactDepartment>();
     public DbSet<ContactImport> ContactImports => Set<ContactImport>();
+    public DbSet<Channel> Channels => Set<Channel>();
+    public DbSet<ChannelDepartment> ChannelDepartments => Set<ChannelDepartment>();
     public DbSet<Job> Jobs => Set<Job>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 

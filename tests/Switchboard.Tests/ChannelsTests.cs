@@ -1,0 +1,100 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Platform.Database;
+using Switchboard.Tests.Infrastructure;
+
+namespace Switchboard.Tests;
+
+[Collection(ServerCollection.Name)]
+public sealed class ChannelsTests(Servers servers)
+{
+    internal static object WhatsApp(string name = "Support line") => new
+    {
+        type = "whatsapp",
+        name,
+        settings = new
+        {
+            phoneNumberId = "106540352242922", businessAccountId = "419561257915477", displayPhoneNumber = "+15550783881",
+            accessToken = "EAAG-secret-token", appSecret = "app-secret-value", verifyToken = "verify-me",
+        },
+    };
+
+    [Theory, Providers]
+    public async Task AChannel_KeepsItsSecretsEncrypted_AndNeverReturnsThem(DatabaseProvider provider)
+    {
+        var tenant = await (await servers.ForAsync(provider)).CreateTenantAsync();
+        var created = await tenant.Owner.PostJsonAsync("/api/v1/channels", WhatsApp(), HttpStatusCode.Created);
+        Assert.Equal("whatsapp", created["type"]!.GetValue<string>());
+        Assert.Equal(["accessToken", "appSecret", "verifyToken"], created["secretsSet"]!.AsArray().Select(s => s!.GetValue<string>()));
+        Assert.EndsWith($"/webhooks/whatsapp/{created.Id()}", created["webhookUrls"]!["inbound"]!.GetValue<string>());
+        Assert.Equal("106540352242922", created["settings"]!["phoneNumberId"]!.GetValue<string>());
+
+        foreach (var body in new[] { created.ToJsonString(), await tenant.Owner.GetStringAsync("/api/v1/channels"), await tenant.Owner.GetStringAsync($"/api/v1/channels/{created.Id()}") })
+            Assert.DoesNotContain("secret", body.Replace("secretsSet", "", StringComparison.Ordinal));
+        var stored = await tenant.Factory.InTenantAsync(tenant.Id, services => services.GetRequiredService<SwitchboardDbContext>()
+            .Channels.Where(c => c.Id == created.Id()).Select(c => new { c.SecretsCiphertext, Settings = c.Settings.ToJsonString() }).SingleAsync());
+        Assert.DoesNotContain("EAAG-secret-token", stored.SecretsCiphertext);
+        Assert.DoesNotContain("EAAG-secret-token", stored.Settings);
+
+        // A change that leaves the secrets out keeps them; a required one cannot be removed.
+        var renamed = await tenant.Owner.PatchJsonAsync($"/api/v1/channels/{created.Id()}", new { name = "Sales line", settings = new { displayPhoneNumber = "+15550783882" } }, HttpStatusCode.OK);
+        Assert.Equal(3, renamed["secretsSet"]!.AsArray().Count);
+        Assert.Equal("+15550783882", renamed["settings"]!["displayPhoneNumber"]!.GetValue<string>());
+        var removal = await tenant.Owner.PatchJsonAsync($"/api/v1/channels/{created.Id()}", new { settings = new { accessToken = (string?)null } }, HttpStatusCode.BadRequest);
+        Assert.Contains("settings.accessToken", removal["errors"]!.AsObject().Select(e => e.Key));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await tenant.Owner.DeleteAsync($"/api/v1/channels/{created.Id()}")).StatusCode);
+        Assert.Empty((await tenant.Owner.GetJsonAsync("/api/v1/channels")).Items());
+    }
+
+    [Theory, Providers]
+    public async Task ChannelSettings_AreCheckedPerType(DatabaseProvider provider)
+    {
+        var tenant = await (await servers.ForAsync(provider)).CreateTenantAsync();
+        var api = tenant.Owner;
+        var twilio = await api.PostJsonAsync("/api/v1/channels", new { type = "twilio_sms", name = "SMS", settings = new { accountSid = "AC123", authToken = "t" } }, HttpStatusCode.BadRequest);
+        Assert.Equal(["settings.accountSid", "settings.fromNumber"], twilio["errors"]!.AsObject().Select(e => e.Key).Order());
+        await api.PostJsonAsync("/api/v1/channels", new
+        {
+            type = "twilio_sms", name = "SMS",
+            settings = new { accountSid = "AC" + new string('a', 32), authToken = "t", messagingServiceSid = "MG" + new string('b', 32) },
+        }, HttpStatusCode.Created);
+
+        var email = await api.PostJsonAsync("/api/v1/channels", new
+        {
+            type = "email", name = "Mail", settings = new { smtpHost = "smtp.example.com", smtpPort = 70000, fromAddress = "help@example.com", inboundProvider = "mailgun", colour = "red" },
+        }, HttpStatusCode.BadRequest);
+        Assert.Equal(["settings.colour", "settings.mailgunSigningKey", "settings.smtpPort"], email["errors"]!.AsObject().Select(e => e.Key).Order());
+
+        var webchat = await api.PostJsonAsync("/api/v1/channels", new
+        {
+            type = "webchat", name = "Site", settings = new { allowedOrigins = new[] { "https://www.example.com/path" }, primaryColor = "#12345" },
+        }, HttpStatusCode.BadRequest);
+        Assert.Equal(["settings.allowedOrigins", "settings.primaryColor"], webchat["errors"]!.AsObject().Select(e => e.Key).Order());
+        var widget = await api.PostJsonAsync("/api/v1/channels", new
+        {
+            type = "webchat", name = "Site", settings = new { allowedOrigins = new[] { "https://www.example.com", "http://localhost:3000" }, greeting = "Hi!" },
+        }, HttpStatusCode.Created);
+        Assert.Empty(widget["secretsSet"]!.AsArray());
+
+        var unknown = await (await api.PostAsync("/api/v1/channels", Http.RawJson("{\"type\":\"fax\",\"name\":\"x\"}"))).JsonAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("$.type", unknown["detail"]!.GetValue<string>());
+        await api.PostJsonAsync("/api/v1/channels", WhatsApp("Site"), HttpStatusCode.Conflict);
+        Assert.Equal(2, (await api.GetJsonAsync("/api/v1/channels")).Items().Count);
+    }
+
+    [Theory, Providers]
+    public async Task AChannel_RoutesToDepartments_OfItsOwnTenantOnly(DatabaseProvider provider)
+    {
+        var factory = await servers.ForAsync(provider);
+        var tenant = await factory.CreateTenantAsync();
+        var other = await factory.CreateTenantAsync();
+        var sales = await tenant.Owner.PostJsonAsync("/api/v1/departments", new { name = "Sales" }, HttpStatusCode.Created);
+        var theirs = await other.Owner.PostJsonAsync("/api/v1/departments", new { name = "Theirs" }, HttpStatusCode.Created);
+        var channel = await tenant.Owner.PostJsonAsync("/api/v1/channels", WhatsApp(), HttpStatusCode.Created);
+        var routed = await tenant.Owner.PatchJsonAsync($"/api/v1/channels/{channel.Id()}", new { departmentIds = new[] { sales.Id() } }, HttpStatusCode.OK);
+        Assert.Equal([sales.Id()], routed["departmentIds"]!.AsArray().Select(d => d!.GetValue<long>()));
+        await tenant.Owner.PatchJsonAsync($"/api/v1/channels/{channel.Id()}", new { departmentIds = new[] { theirs.Id() } }, HttpStatusCode.BadRequest);
+    }
+}
