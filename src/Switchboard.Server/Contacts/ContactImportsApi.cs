@@ -54,7 +54,16 @@ public static class ContactImportsApi
         var directory = Path.Combine(Path.GetFullPath(configuration["Storage:DataDirectory"] ?? "data"), "imports", scope.RequiredTenantId.ToString());
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, $"{Guid.NewGuid():N}.csv");
-        var received = await ReceiveAsync(http.Request, path, cancellationToken);
+        Received received;
+        try
+        {
+            received = await ReceiveAsync(http.Request, path, cancellationToken);
+        }
+        catch
+        {
+            File.Delete(path); // an aborted or oversized upload leaves no partial file behind
+            throw;
+        }
         if (received.Problem is not null)
         {
             File.Delete(path);
