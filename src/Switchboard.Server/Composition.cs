@@ -40,6 +40,8 @@ public static class Composition
         services.AddScoped<AuditWriter>();
         services.AddScoped<AuditDetails>();
         services.AddScoped<ContactService>();
+        services.AddHttpClient(ChannelConnectionTester.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15));
+        services.AddScoped<ChannelConnectionTester>();
 
         var jobOptions = configuration.GetSection(JobOptions.Section).Get<JobOptions>() ?? new JobOptions();
         services.AddSingleton(jobOptions);

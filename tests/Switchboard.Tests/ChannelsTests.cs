@@ -98,3 +98,50 @@ public sealed class ChannelsTests(Servers servers)
         await tenant.Owner.PatchJsonAsync($"/api/v1/channels/{channel.Id()}", new { departmentIds = new[] { theirs.Id() } }, HttpStatusCode.BadRequest);
     }
 }
+
+[Collection(ServerCollection.Name)]
+public sealed class ChannelConnectionTests(Servers servers)
+{
+    [Theory, Providers]
+    public async Task TestingAConnection_AsksTheProvider_AndPassesOnItsAnswer(DatabaseProvider provider)
+    {
+        await using var simulator = await SimulatorHost.StartAsync();
+        simulator.Accounts.Add(new Switchboard.Simulator.MetaPhoneNumber("106540352242922", "good-token", "+1 555-078-3881", "Acme Support"));
+        var sid = "AC" + new string('c', 32);
+        simulator.Accounts.Add(new Switchboard.Simulator.TwilioAccount(sid, "good-auth", "Acme SMS"));
+        var tenant = await (await servers.ForAsync(provider)).CreateTenantAsync();
+        var api = tenant.Owner;
+
+        var whatsapp = await api.PostJsonAsync("/api/v1/channels", new
+        {
+            type = "whatsapp", name = "WA",
+            settings = new { phoneNumberId = "106540352242922", businessAccountId = "419561257915477", accessToken = "good-token", appSecret = "s", verifyToken = "v", apiBaseUrl = simulator.BaseUrl },
+        }, HttpStatusCode.Created);
+        var ok = await api.PostJsonAsync($"/api/v1/channels/{whatsapp.Id()}/test", new { }, HttpStatusCode.OK);
+        Assert.True(ok["ok"]!.GetValue<bool>(), ok.ToJsonString());
+        Assert.Contains("Acme Support", ok["detail"]!.GetValue<string>());
+
+        await api.PatchJsonAsync($"/api/v1/channels/{whatsapp.Id()}", new { settings = new { accessToken = "expired-token" } }, HttpStatusCode.OK);
+        var refused = await api.PostJsonAsync($"/api/v1/channels/{whatsapp.Id()}/test", new { }, HttpStatusCode.OK);
+        Assert.False(refused["ok"]!.GetValue<bool>());
+        Assert.Contains("(#190) Invalid OAuth access token", refused["detail"]!.GetValue<string>());
+
+        var twilio = await api.PostJsonAsync("/api/v1/channels", new
+        {
+            type = "twilio_sms", name = "SMS", settings = new { accountSid = sid, authToken = "wrong", fromNumber = "+15550001111", apiBaseUrl = simulator.BaseUrl },
+        }, HttpStatusCode.Created);
+        var twilioRefused = await api.PostJsonAsync($"/api/v1/channels/{twilio.Id()}/test", new { }, HttpStatusCode.OK);
+        Assert.Contains("Twilio answered 401: Authenticate (20003)", twilioRefused["detail"]!.GetValue<string>());
+        await api.PatchJsonAsync($"/api/v1/channels/{twilio.Id()}", new { settings = new { authToken = "good-auth" } }, HttpStatusCode.OK);
+        var twilioOk = await api.PostJsonAsync($"/api/v1/channels/{twilio.Id()}/test", new { }, HttpStatusCode.OK);
+        Assert.True(twilioOk["ok"]!.GetValue<bool>(), twilioOk.ToJsonString());
+
+        var unreachable = await api.PostJsonAsync("/api/v1/channels", new
+        {
+            type = "email", name = "Mail", settings = new { smtpHost = "127.0.0.1", smtpPort = 1, fromAddress = "help@example.com", inboundProvider = "postmark", postmarkUser = "u", postmarkPassword = "p" },
+        }, HttpStatusCode.Created);
+        var down = await api.PostJsonAsync($"/api/v1/channels/{unreachable.Id()}/test", new { }, HttpStatusCode.OK);
+        Assert.False(down["ok"]!.GetValue<bool>());
+        Assert.Contains("Could not reach", down["detail"]!.GetValue<string>());
+    }
+}

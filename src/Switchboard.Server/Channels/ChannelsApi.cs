@@ -30,6 +30,7 @@ public static class ChannelsApi
         channels.MapPost("/", Create).RequirePermission(Permission.ChannelsManage).Audited("channels.create");
         channels.MapPatch("/{id:long}", Update).RequirePermission(Permission.ChannelsManage).Audited("channels.update");
         channels.MapDelete("/{id:long}", Delete).RequirePermission(Permission.ChannelsManage).Audited("channels.delete");
+        channels.MapPost("/{id:long}/test", TestConnection).RequirePermission(Permission.ChannelsManage).Audited("channels.test");
     }
 
     /// <summary>Where providers must send this channel's webhooks. <c>Webhooks:PublicBaseUrl</c> names the address the
@@ -160,6 +161,17 @@ public static class ChannelsApi
         // Names of the settings that changed, never their values (some are secrets).
         audit.Meta["settings"] = string.Join(",", (request.Settings ?? []).Select(s => s.Key).Order());
         return TypedResults.Ok(View(channel, secrets, http, configuration));
+    }
+
+    private static async Task<Results<Ok<ConnectionTestResult>, ProblemHttpResult>> TestConnection(long id, SwitchboardDbContext db,
+        SecretProtector secrets, ChannelConnectionTester tester, AuditDetails audit, CancellationToken cancellationToken)
+    {
+        var channel = await db.Channels.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
+        if (channel is null)
+            return Problems.NotFound("Channel");
+        var result = await tester.TestAsync(channel, ReadSecrets(channel, secrets), cancellationToken);
+        audit.Meta["ok"] = result.Ok;
+        return TypedResults.Ok(result);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(long id, SwitchboardDbContext db, CancellationToken cancellationToken)

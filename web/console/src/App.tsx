@@ -3,6 +3,8 @@ import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-route
 import { AppLayout } from './components/Layout';
 import { ErrorBanner, Loading } from './components/Feedback';
 import { ApiKeysPage } from './pages/ApiKeysPage';
+import { ChannelDetailPage } from './pages/ChannelDetailPage';
+import { ChannelsPage } from './pages/ChannelsPage';
 import { AuditLogPage } from './pages/AuditLogPage';
 import { ContactDetailPage } from './pages/ContactDetailPage';
 import { ContactsPage } from './pages/ContactsPage';
@@ -112,6 +114,9 @@ export function AppRoutes() {
           <Route path="contacts/:id" element={<RequirePermission permission="contacts.read" title="Contact"><ContactDetailPage /></RequirePermission>} />
           <Route path="users" element={<RequirePermission permission="users.manage" title="Users"><UsersPage /></RequirePermission>} />
           <Route path="departments" element={<RequirePermission permission="departments.manage" title="Departments"><DepartmentsPage /></RequirePermission>} />
+          <Route path="channels" element={<RequirePermission permission="channels.read" title="Channels"><ChannelsPage /></RequirePermission>} />
+          <Route path="channels/new" element={<RequirePermission permission="channels.manage" title="Connect a channel"><ChannelDetailPage /></RequirePermission>} />
+          <Route path="channels/:id" element={<RequirePermission permission="channels.read" title="Channel"><ChannelDetailPage /></RequirePermission>} />
           <Route path="api-keys" element={<RequirePermission permission="apikeys.manage" title="API keys"><ApiKeysPage /></RequirePermission>} />
           <Route path="audit-log" element={<RequirePermission permission="audit.read" title="Audit log"><AuditLogPage /></RequirePermission>} />
           <Route path="settings" element={<RequirePermission permission="tenant.manage" title="Settings"><SettingsPage /></RequirePermission>} />

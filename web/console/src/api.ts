@@ -152,6 +152,39 @@ export const AUDIT_MODULES = ['identity', 'tenancy', 'contacts', 'audit'] as con
 export type Channel = 'whatsapp' | 'sms' | 'email';
 export const CHANNELS: Channel[] = ['whatsapp', 'sms', 'email'];
 
+/** A messaging provider account (docs/api.md "Channels"). Not to be confused with `Channel`, a contact's opt-in channel. */
+export type ChannelType = 'whatsapp' | 'twilio_sms' | 'twilio_whatsapp' | 'email' | 'webchat';
+export type ChannelStatus = 'active' | 'disabled';
+/** Plain setting values as the server stores them (strings, numbers, booleans, string lists). */
+export type ChannelSettingValue = string | number | boolean | string[];
+export interface MessagingChannel {
+  id: Id;
+  type: ChannelType;
+  name: string;
+  status: ChannelStatus;
+  settings: Record<string, ChannelSettingValue>;
+  /** Names of the secret settings that are set; their values never come back. */
+  secretsSet: string[];
+  /** Where the provider must send this channel's webhooks, e.g. { inbound: 'https://…/webhooks/whatsapp/7' }. */
+  webhookUrls: Record<string, string>;
+  departmentIds: Id[];
+  createdAt: string;
+  updatedAt: string;
+}
+export interface CreateChannelInput {
+  type: ChannelType;
+  name: string;
+  settings: Record<string, ChannelSettingValue>;
+  departmentIds?: Id[];
+}
+/** Settings given replace, `null` removes an optional one, secrets left out are kept. */
+export interface UpdateChannelInput {
+  name?: string;
+  status?: ChannelStatus;
+  settings?: Record<string, ChannelSettingValue | null>;
+  departmentIds?: Id[];
+}
+
 export interface OptIn {
   optedIn: boolean;
   at?: string | null;
@@ -546,6 +579,13 @@ export function createApiClient(options: ApiClientOptions = {}) {
     createDepartment: (input: DepartmentInput) => post<Department>('/departments', input),
     updateDepartment: (id: Id, input: Partial<DepartmentInput>) => patch<Department>(`/departments/${enc(String(id))}`, input),
     deleteDepartment: (id: Id) => del(`/departments/${enc(String(id))}`),
+
+    // channels
+    listChannels: () => get<Page<MessagingChannel>>('/channels'),
+    getChannel: (id: Id) => get<MessagingChannel>(`/channels/${enc(String(id))}`),
+    createChannel: (input: CreateChannelInput) => post<MessagingChannel>('/channels', input),
+    updateChannel: (id: Id, input: UpdateChannelInput) => patch<MessagingChannel>(`/channels/${enc(String(id))}`, input),
+    deleteChannel: (id: Id) => del(`/channels/${enc(String(id))}`),
 
     // api keys
     listApiKeys: () => get<Page<ApiKey>>('/api-keys'),

@@ -13,7 +13,8 @@ import {
 } from '../api';
 import { FieldErrors } from '../lib/fieldErrors';
 import { formatDateTime, joinList, splitList } from '../lib/format';
-import { describedBy, FieldError, SelectField, TextField } from './Field';
+import { toId } from '../lib/lists';
+import { CheckboxGroupField, describedBy, FieldError, SelectField, TextField } from './Field';
 import { FormErrorBanner } from './Feedback';
 import { SubmitButton } from './FormActions';
 
@@ -123,13 +124,6 @@ export function toFormState(contact: Contact | null): ContactFormState {
 function emptyToNull(value: string): string | null {
   const t = value.trim();
   return t === '' ? null : t;
-}
-
-/** Maps a select/checkbox string back to the id type the server used (numbers stay numbers). */
-function toId(value: string, known: readonly Id[]): Id {
-  const match = known.find((k) => String(k) === value);
-  if (match !== undefined) return match;
-  return /^\d+$/.test(value) ? Number(value) : value;
 }
 
 export function toContactInput(
@@ -417,32 +411,16 @@ export function ContactForm({ contact, users, departments, canBanking, canWrite,
           options={userOptions}
           error={fe.get('assignedToId')}
         />
-        <fieldset className="checkbox-group" aria-describedby={deptError ? 'contact-departments-error' : undefined}>
-          <legend className="field__label">Departments</legend>
-          {departments === null && <p className="muted">Departments could not be loaded.</p>}
-          {departments?.length === 0 && <p className="muted">No departments exist yet.</p>}
-          {(departments ?? []).map((d) => {
-            const value = String(d.id);
-            const checked = state.departmentIds.includes(value);
-            return (
-              <div className="checkbox" key={value}>
-                <input
-                  type="checkbox"
-                  id={`contact-dept-${value}`}
-                  checked={checked}
-                  onChange={(e) =>
-                    set(
-                      'departmentIds',
-                      e.target.checked ? [...state.departmentIds, value] : state.departmentIds.filter((x) => x !== value),
-                    )
-                  }
-                />
-                <label htmlFor={`contact-dept-${value}`}>{d.name}</label>
-              </div>
-            );
-          })}
-          <FieldError id="contact-departments" error={deptError} />
-        </fieldset>
+        <CheckboxGroupField
+          id="contact-departments"
+          legend="Departments"
+          options={departments?.map((d) => ({ value: String(d.id), label: d.name })) ?? null}
+          values={state.departmentIds}
+          onChange={(v) => set('departmentIds', v)}
+          error={deptError}
+          unavailableText="Departments could not be loaded."
+          emptyText="No departments exist yet."
+        />
       </fieldset>
 
       {canWrite && (

@@ -155,12 +155,19 @@ export function SecretReveal({ warning, value, valueLabel, copyLabel }: { warnin
       <p className="secret__warning" role="note">
         {warning}
       </p>
-      <div className="secret__row">
-        <code className="secret__value" aria-label={valueLabel}>
-          {value}
-        </code>
-        <CopyButton text={value} label={copyLabel} />
-      </div>
+      <CopyRow value={value} valueLabel={valueLabel} copyLabel={copyLabel} />
+    </div>
+  );
+}
+
+/** A value to paste elsewhere (a key, a webhook URL) shown as code beside its copy button. */
+export function CopyRow({ value, valueLabel, copyLabel }: { value: string; valueLabel: string; copyLabel: string }) {
+  return (
+    <div className="secret__row">
+      <code className="secret__value" aria-label={valueLabel}>
+        {value}
+      </code>
+      <CopyButton text={value} label={copyLabel} />
     </div>
   );
 }

@@ -144,3 +144,49 @@ export function CheckboxField({
     </div>
   );
 }
+
+/**
+ * A fieldset of checkboxes choosing several ids (departments, members). `options` is null when they could not be loaded.
+ * Checkbox ids are `${id}-${value}`; the error is `${id}-error`.
+ */
+export function CheckboxGroupField({
+  id,
+  legend,
+  options,
+  values,
+  onChange,
+  error,
+  unavailableText,
+  emptyText,
+  className,
+}: {
+  id: string;
+  legend: string;
+  options: { value: string; label: ReactNode }[] | null;
+  values: string[];
+  onChange: (values: string[]) => void;
+  error?: string[];
+  unavailableText: string;
+  emptyText: string;
+  className?: string;
+}) {
+  return (
+    <fieldset className={`checkbox-group${className ? ` ${className}` : ''}`} aria-describedby={error?.length ? `${id}-error` : undefined}>
+      <legend className="field__label">{legend}</legend>
+      {options === null && <p className="muted">{unavailableText}</p>}
+      {options?.length === 0 && <p className="muted">{emptyText}</p>}
+      {(options ?? []).map((o) => (
+        <div className="checkbox" key={o.value}>
+          <input
+            type="checkbox"
+            id={`${id}-${o.value}`}
+            checked={values.includes(o.value)}
+            onChange={(e) => onChange(e.target.checked ? [...values, o.value] : values.filter((x) => x !== o.value))}
+          />
+          <label htmlFor={`${id}-${o.value}`}>{o.label}</label>
+        </div>
+      ))}
+      <FieldError id={id} error={error} />
+    </fieldset>
+  );
+}

@@ -26,6 +26,7 @@ export const WORKSPACE_NAV: NavItem[] = [
 export const ADMIN_NAV: NavItem[] = [
   { to: '/users', label: 'Users', icon: '◉', permission: 'users.manage' },
   { to: '/departments', label: 'Departments', icon: '▦', permission: 'departments.manage' },
+  { to: '/channels', label: 'Channels', icon: '⇄', permission: 'channels.read' },
   { to: '/api-keys', label: 'API keys', icon: '◆', permission: 'apikeys.manage' },
   { to: '/audit-log', label: 'Audit log', icon: '☰', permission: 'audit.read' },
   { to: '/settings', label: 'Settings', icon: '⚙', permission: 'tenant.manage' },

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useLocation } from 'react-router-dom';
 import { slugify } from './slug';
 
 export function useDebouncedValue<T>(value: T, delayMs: number): T {
@@ -83,4 +84,10 @@ export function useNameWithSlug() {
   }
 
   return { name, setName, slug, setSlug };
+}
+
+/** A one-time message the previous page passed along with the navigation: `navigate(to, { state: { flash: '…' } })`. */
+export function useFlash(): string | null {
+  const location = useLocation();
+  return (location.state as { flash?: string } | null)?.flash ?? null;
 }

@@ -18,3 +18,10 @@ export function replaceById<T extends { id: Id }>(list: T[] | null, item: T): T[
 export function removeById<T extends { id: Id }>(list: T[] | null, id: Id): T[] {
   return (list ?? []).filter((x) => !sameId(x.id, id));
 }
+
+/** Maps a select/checkbox string back to the id type the server used (numbers stay numbers). */
+export function toId(value: string, known: readonly Id[]): Id {
+  const match = known.find((k) => sameId(k, value));
+  if (match !== undefined) return match;
+  return /^\d+$/.test(value) ? Number(value) : value;
+}

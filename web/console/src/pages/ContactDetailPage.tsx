@@ -1,11 +1,11 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { Link, useLocation, useNavigate, useParams } from 'react-router-dom';
+import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api, ApiError, errorMessage, type Contact, type ContactInput, type Department, type User } from '../api';
 import { ContactForm } from '../components/ContactForm';
 import { ConfirmDialog, Dialog } from '../components/Dialog';
 import { ErrorBanner, Loading, PageHeader, SuccessBanner } from '../components/Feedback';
 import { formatDateTime } from '../lib/format';
-import { useDebouncedValue } from '../lib/hooks';
+import { useDebouncedValue, useFlash } from '../lib/hooks';
 import { useRequiredSession } from '../session';
 import { DialogFormActions } from '../components/FormActions';
 
@@ -142,8 +142,7 @@ export function ContactDetailPage() {
   const isNew = id === undefined;
   const session = useRequiredSession();
   const navigate = useNavigate();
-  const location = useLocation();
-  const flash = (location.state as { flash?: string } | null)?.flash ?? null;
+  const flash = useFlash();
 
   const [contact, setContact] = useState<Contact | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);

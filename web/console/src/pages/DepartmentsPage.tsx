@@ -1,13 +1,13 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError, type Department, type Id, type User } from '../api';
 import { ConfirmItemDialog, Dialog } from '../components/Dialog';
-import { FieldError, TextAreaField, TextField } from '../components/Field';
+import { CheckboxGroupField, TextAreaField, TextField } from '../components/Field';
 import { EmptyState, ErrorBanner, FormErrorBanner, Loading, PageHeader, SuccessBanner } from '../components/Feedback';
 import { ActionsHeader, TableCard } from '../components/Table';
 import { FieldErrors } from '../lib/fieldErrors';
 import { joinList, splitList } from '../lib/format';
 import { useAsyncAction } from '../lib/hooks';
-import { removeById, upsertById } from '../lib/lists';
+import { removeById, toId, upsertById } from '../lib/lists';
 import { messageOr, useLoadedList } from '../lib/useLoadedList';
 import { DialogFormActions } from '../components/FormActions';
 
@@ -37,7 +37,7 @@ function DepartmentForm({
       name: name.trim(),
       description: description.trim() || null,
       whatsappNumbers: splitList(numbers),
-      memberIds: members.map((m) => known.find((k) => String(k) === m) ?? (/^\d+$/.test(m) ? Number(m) : m)),
+      memberIds: members.map((m) => toId(m, known)),
     };
     await run(async () => {
       onSaved(department ? await api.updateDepartment(department.id, input) : await api.createDepartment(input));
@@ -58,28 +58,26 @@ function DepartmentForm({
         hint="Comma separated, E.164 format, e.g. +15551234567"
         autoComplete="off"
       />
-      <fieldset className="checkbox-group checkbox-group--scroll" aria-describedby={memberError ? 'dept-members-error' : undefined}>
-        <legend className="field__label">Members</legend>
-        {users === null && <p className="muted">Users could not be loaded.</p>}
-        {users?.length === 0 && <p className="muted">No users yet.</p>}
-        {(users ?? []).map((u) => {
-          const v = String(u.id);
-          return (
-            <div className="checkbox" key={v}>
-              <input
-                type="checkbox"
-                id={`dept-member-${v}`}
-                checked={members.includes(v)}
-                onChange={(e) => setMembers((m) => (e.target.checked ? [...m, v] : m.filter((x) => x !== v)))}
-              />
-              <label htmlFor={`dept-member-${v}`}>
+      <CheckboxGroupField
+        id="dept-members"
+        legend="Members"
+        className="checkbox-group--scroll"
+        options={
+          users?.map((u) => ({
+            value: String(u.id),
+            label: (
+              <>
                 {u.name} <span className="muted">{u.email}</span>
-              </label>
-            </div>
-          );
-        })}
-        <FieldError id="dept-members" error={memberError} />
-      </fieldset>
+              </>
+            ),
+          })) ?? null
+        }
+        values={members}
+        onChange={setMembers}
+        error={memberError}
+        unavailableText="Users could not be loaded."
+        emptyText="No users yet."
+      />
       <DialogFormActions onCancel={onCancel} busy={busy} busyLabel="Saving…">
         {department ? 'Save department' : 'Create department'}
       </DialogFormActions>

@@ -1,0 +1,78 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Switchboard.Channels;
+
+public sealed record ConnectionTestResult(bool Ok, string Detail);
+
+/// <summary>Checks a channel's credentials with one harmless read at the provider: Meta's phone-number object, Twilio's
+/// account, the SMTP server's greeting. The provider's own error text is passed on, since it says what to fix.</summary>
+public sealed class ChannelConnectionTester(IHttpClientFactory clients)
+{
+    public const string HttpClientName = "providers";
+    public const string MetaGraphVersion = "v23.0";
+    private static readonly TimeSpan SmtpTimeout = TimeSpan.FromSeconds(10);
+
+    public async Task<ConnectionTestResult> TestAsync(Channel channel, JsonObject secrets, CancellationToken cancellationToken)
+    {
+        string Setting(string name) => (channel.Settings[name] ?? secrets[name])?.GetValue<object>()?.ToString() ?? "";
+        try
+        {
+            return channel.Type switch
+            {
+                ChannelType.WhatsApp => await TestMetaAsync(Setting("apiBaseUrl"), Setting("phoneNumberId"), Setting("accessToken"), cancellationToken),
+                ChannelType.TwilioSms or ChannelType.TwilioWhatsApp =>
+                    await TestTwilioAsync(Setting("apiBaseUrl"), Setting("accountSid"), Setting("authToken"), cancellationToken),
+                ChannelType.Email => await TestSmtpAsync(Setting("smtpHost"), int.Parse(Setting("smtpPort")), cancellationToken),
+                _ => new ConnectionTestResult(true, "Web chat runs on this server; there is no provider to reach."),
+            };
+        }
+        catch (Exception e) when (e is HttpRequestException or SocketException or IOException or TaskCanceledException or JsonException)
+        {
+            return new ConnectionTestResult(false, $"Could not reach the provider: {e.Message}");
+        }
+    }
+
+    private async Task<ConnectionTestResult> TestMetaAsync(string baseUrl, string phoneNumberId, string token, CancellationToken cancellationToken)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, $"{Base(baseUrl, "https://graph.facebook.com")}/{MetaGraphVersion}/{Uri.EscapeDataString(phoneNumberId)}");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await clients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
+        var body = await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken) ?? [];
+        if (response.IsSuccessStatusCode)
+            return new ConnectionTestResult(true, $"Connected to {body["display_phone_number"]} ({body["verified_name"]}).");
+        var error = body["error"];
+        return new ConnectionTestResult(false, $"Meta answered {(int)response.StatusCode}: (#{error?["code"]}) {error?["message"]}");
+    }
+
+    private async Task<ConnectionTestResult> TestTwilioAsync(string baseUrl, string accountSid, string authToken, CancellationToken cancellationToken)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, $"{Base(baseUrl, "https://api.twilio.com")}/2010-04-01/Accounts/{Uri.EscapeDataString(accountSid)}.json");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{accountSid}:{authToken}")));
+        using var response = await clients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
+        var body = await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken) ?? [];
+        return response.IsSuccessStatusCode
+            ? new ConnectionTestResult(true, $"Connected to Twilio account {body["friendly_name"]} ({body["status"]}).")
+            : new ConnectionTestResult(false, $"Twilio answered {(int)response.StatusCode}: {body["message"]} ({body["code"]})");
+    }
+
+    /// <summary>An SMTP server greets with 220 as soon as the connection opens; that is enough to know host and port are right.</summary>
+    private static async Task<ConnectionTestResult> TestSmtpAsync(string host, int port, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(SmtpTimeout);
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(host, port, timeout.Token);
+        using var reader = new StreamReader(tcp.GetStream(), Encoding.ASCII);
+        var greeting = await reader.ReadLineAsync(timeout.Token) ?? "";
+        return greeting.StartsWith("220", StringComparison.Ordinal)
+            ? new ConnectionTestResult(true, $"The SMTP server answered: {greeting}")
+            : new ConnectionTestResult(false, $"{host}:{port} answered, but not as an SMTP server: {greeting}");
+    }
+
+    private static string Base(string configured, string fallback) => (string.IsNullOrEmpty(configured) ? fallback : configured).TrimEnd('/');
+}
