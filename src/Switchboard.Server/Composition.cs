@@ -8,6 +8,8 @@ using Microsoft.Extensions.FileProviders;
 using Microsoft.OpenApi;
 using Switchboard.Audit;
 using Switchboard.Channels;
+using Switchboard.Channels.WhatsApp;
+using Switchboard.Conversations;
 using Switchboard.Contacts;
 using Switchboard.Identity;
 using Switchboard.Platform.Database;
@@ -42,6 +44,9 @@ public static class Composition
         services.AddScoped<ContactService>();
         services.AddHttpClient(ChannelConnectionTester.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15));
         services.AddScoped<ChannelConnectionTester>();
+        services.AddScoped<InboundMessages>();
+        services.AddScoped<ConversationOwnership>();
+        services.AddScoped<IJobHandler, WhatsAppInboundJob>();
 
         var jobOptions = configuration.GetSection(JobOptions.Section).Get<JobOptions>() ?? new JobOptions();
         services.AddSingleton(jobOptions);
@@ -116,6 +121,7 @@ public static class Composition
         api.MapChannelsApi();
         api.MapPlatformApi();
 
+        app.MapWhatsAppWebhooks();
         app.MapSwitchboardHealth();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.UseSwaggerUI(o =>

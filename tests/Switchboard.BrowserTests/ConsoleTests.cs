@@ -207,6 +207,47 @@ public sealed class ConsoleTests(SwitchboardServer server)
         await server.ScreenshotAsync(page, "13-platform-workspace-activated");
     });
 
+    [Fact]
+    public Task Channels_WebChatAndWhatsApp_AreConnected_WithTheirWebhookUrlAndFieldErrors() => WithPageAsync(async page =>
+    {
+        await SignInAsync(page);
+        await OpenNavAsync(page, "Channels");
+        await ConnectChannelAsync(page, "Web chat", "Website");
+        await Field(page, "Allowed origins").FillAsync("https://www.example.com");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Connect channel", Exact = true }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex(@"/channels/\d+$"));
+        await Expect(Heading(page, "Website")).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Website was connected." })).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("webhook-url")).ToContainTextAsync("/widget/");
+        await server.ScreenshotAsync(page, "14-channel-webchat-connected");
+
+        await OpenNavAsync(page, "Channels");
+        await ConnectChannelAsync(page, "WhatsApp Cloud API", "Support WhatsApp");
+        await Field(page, "Phone number ID").FillAsync("abc");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Connect channel", Exact = true }).ClickAsync();
+        await Expect(Field(page, "Phone number ID")).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(page.Locator("#channel-setting-phoneNumberId-error")).ToContainTextAsync("numeric phone number ID");
+        await server.ScreenshotAsync(page, "15-channel-whatsapp-field-error");
+
+        await Field(page, "Phone number ID").FillAsync("106540352242922");
+        await Field(page, "Business account ID").FillAsync("419561257915477");
+        await Field(page, "Access token").FillAsync("EAAG-test-access-token");
+        await Field(page, "App secret").FillAsync("test-app-secret");
+        await Field(page, "Verify token").FillAsync("test-verify-token");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Connect channel", Exact = true }).ClickAsync();
+        await Expect(Heading(page, "Support WhatsApp")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("webhook-url")).ToContainTextAsync("/webhooks/whatsapp/");
+
+        await OpenNavAsync(page, "Channels");
+        var rows = page.GetByTestId("channel-row");
+        await Expect(rows).ToHaveCountAsync(2);
+        var whatsapp = rows.Filter(new() { HasText = "Support WhatsApp" });
+        await Expect(whatsapp).ToContainTextAsync("WhatsApp Cloud API");
+        await Expect(whatsapp.Locator("td .badge")).ToHaveTextAsync("Active");
+        await Expect(rows.Filter(new() { HasText = "Website" })).ToContainTextAsync("Web chat");
+        await server.ScreenshotAsync(page, "16-channels-listed");
+    });
+
     /// <summary>Runs a test in a fresh browser context, keeping a screenshot of where it was if it fails.</summary>
     private async Task WithPageAsync(Func<IPage, Task> test, [CallerMemberName] string name = "")
     {
@@ -260,6 +301,15 @@ public sealed class ConsoleTests(SwitchboardServer server)
         // A deliberate sign-out lands on a plain /sign-in; only an expired session keeps ?next=.
         await Expect(page).ToHaveURLAsync(new Regex(@"/sign-in$"));
         await Expect(Heading(page, "Sign in")).ToBeVisibleAsync();
+    }
+
+    /// <summary>From the Channels page: opens the connect form, chooses the type and names the channel.</summary>
+    private static async Task ConnectChannelAsync(IPage page, string type, string name)
+    {
+        await page.GetByRole(AriaRole.Link, new() { Name = "Connect a channel", Exact = true }).First.ClickAsync();
+        await Expect(Heading(page, "Connect a channel")).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Radio, new() { Name = type, Exact = true }).CheckAsync();
+        await Field(page, "Name").FillAsync(name);
     }
 
     private static Task SaveContactAsync(IPage page) => page.GetByRole(AriaRole.Button, new() { Name = "Save contact" }).ClickAsync();

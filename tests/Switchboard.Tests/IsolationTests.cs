@@ -78,6 +78,10 @@ public sealed class IsolationTests(Servers servers)
         {
             type = "webchat", name = marker, settings = new { allowedOrigins = new[] { "https://www.example.com" } }, departmentIds = new[] { department.Id() },
         }, HttpStatusCode.Created);
+        // A WhatsApp message in, so conversations, messages and stored webhooks exist too.
+        var whatsapp = await api.PostJsonAsync("/api/v1/channels", ChannelsTests.WhatsApp(marker + " WhatsApp"), HttpStatusCode.Created);
+        await tenant.Factory.CreateClient().SendAsync(WhatsAppWebhookTests.Signed(whatsapp.Id(), WhatsAppWebhookTests.InboundText("wamid." + marker)));
+        await WhatsAppWebhookTests.WaitForAsync(tenant.Factory, tenant.Id, async db => await db.Messages.AnyAsync());
         var upload = await api.PostAsync("/api/v1/contacts/imports", new StringContent($"name,phone\n{marker},+15550000002\n", System.Text.Encoding.UTF8, "text/csv"));
         var import = await upload.JsonAsync(HttpStatusCode.Accepted);
         return new Dictionary<string, long>

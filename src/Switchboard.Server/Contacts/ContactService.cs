@@ -159,6 +159,21 @@ public sealed partial class ContactService(SwitchboardDbContext db, SecretProtec
         return null;
     }
 
+    /// <summary>The contact a WhatsApp sender is (by <c>wa_id</c>, then by phone), created from their profile name if new.</summary>
+    public async Task<Contact> FindOrCreateByWhatsAppAsync(string waId, string? profileName, CancellationToken cancellationToken)
+    {
+        var phone = Formats.NormalizeE164("+" + waId);
+        var existing = await db.Contacts.Where(c => c.WaId == waId || (phone != null && c.Phone == phone)).OrderBy(c => c.Id).FirstOrDefaultAsync(cancellationToken);
+        if (existing is not null)
+            return existing;
+        var contact = new Contact { Name = "" };
+        Apply(contact, new ContactRequest(string.IsNullOrWhiteSpace(profileName) ? "+" + waId : profileName.Trim(), null, phone, null, waId, null,
+            new OptIns(null, null, null), null, null, null, null).AllPresent());
+        db.Contacts.Add(contact);
+        await db.SaveChangesAsync(cancellationToken);
+        return contact;
+    }
+
     public BankingDetails? ReadBanking(Contact contact) =>
         contact.BankingCiphertext is null ? null : JsonSerializer.Deserialize<BankingDetails>(secrets.Unprotect(contact.BankingCiphertext));
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Switchboard.Audit;
+using Switchboard.Conversations;
 using Switchboard.Identity;
 using Switchboard.Platform.Database;
 using Switchboard.Platform.Http;
@@ -126,8 +127,8 @@ public static class ContactsApi
     /// <summary>Folds the secondary contact into the primary: the primary keeps its values and takes the secondary's where
     /// it has none; tags, departments and phones are united; the secondary is deleted.</summary>
     private static async Task<Results<Ok<ContactView>, ProblemHttpResult>> Merge(
-        MergeContactsRequest request, SwitchboardDbContext db, ContactService contacts, TenantContext scope, AuditDetails audit,
-        CancellationToken cancellationToken)
+        MergeContactsRequest request, SwitchboardDbContext db, ContactService contacts, ConversationOwnership conversations, TenantContext scope,
+        AuditDetails audit, CancellationToken cancellationToken)
     {
         if (request.PrimaryId == request.SecondaryId)
             return Problems.BadRequest("A contact cannot be merged with itself.");
@@ -160,7 +161,8 @@ public static class ContactsApi
         primary.EmailOptInAt ??= secondary.EmailOptInAt;
         primary.EmailOptInSource ??= secondary.EmailOptInSource;
 
-        // The secondary goes first so its phone and email are free for the primary (unique per tenant).
+        // The secondary goes first so its phone and email are free for the primary (unique per tenant); its conversations stay.
+        await conversations.MoveAsync(secondary.Id, primary.Id, cancellationToken);
         db.Contacts.Remove(secondary);
         await db.SaveChangesAsync(cancellationToken);
         contacts.Apply(primary, merged with { Present = new HashSet<string>(merged.Present.Where(p => !p.StartsWith("optIns", StringComparison.Ordinal))) });

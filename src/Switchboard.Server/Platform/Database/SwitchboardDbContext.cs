@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Switchboard.Audit;
 using Switchboard.Channels;
 using Switchboard.Contacts;
+using Switchboard.Conversations;
 using Switchboard.Identity;
 using Switchboard.Platform.Jobs;
 using Switchboard.Platform.Security;
@@ -32,6 +33,9 @@ public sealed class SwitchboardDbContext(DbContextOptions<SwitchboardDbContext> 
     public DbSet<ContactImport> ContactImports => Set<ContactImport>();
     public DbSet<Channel> Channels => Set<Channel>();
     public DbSet<ChannelDepartment> ChannelDepartments => Set<ChannelDepartment>();
+    public DbSet<WebhookEvent> WebhookEvents => Set<WebhookEvent>();
+    public DbSet<Conversation> Conversations => Set<Conversation>();
+    public DbSet<Message> Messages => Set<Message>();
     public DbSet<Job> Jobs => Set<Job>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 

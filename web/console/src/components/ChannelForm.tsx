@@ -201,7 +201,7 @@ export function ChannelForm(props: ChannelFormProps) {
               onChange={setDepartmentIds}
               error={fe.get('departmentIds', { prefix: true })}
               unavailableText="Departments could not be loaded."
-              emptyText="No departments exist yet: conversations go to everyone."
+              emptyText="No departments exist yet."
             />
           </fieldset>
         </>

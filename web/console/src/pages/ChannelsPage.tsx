@@ -80,7 +80,7 @@ export function ChannelsPage() {
               <td>
                 <Badge tone={c.status === 'active' ? 'success' : 'warning'}>{titleCase(c.status)}</Badge>
               </td>
-              <td>{c.departmentIds.length ? departmentNames(c.departmentIds) : <span className="muted">All</span>}</td>
+              <td>{c.departmentIds.length ? departmentNames(c.departmentIds) : <span className="muted">—</span>}</td>
               <td className="nowrap">{formatDate(c.createdAt)}</td>
             </tr>
           ))}

@@ -1,0 +1,78 @@
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Switchboard.Channels;
+using Switchboard.Contacts;
+using Switchboard.Platform.Database;
+using Switchboard.Tenancy;
+
+namespace Switchboard.Conversations;
+
+public enum ConversationStatus
+{
+    New,
+    Open,
+    Pending,
+    Snoozed,
+    Resolved,
+    Archived,
+}
+
+public enum ConversationPriority
+{
+    Low,
+    Normal,
+    High,
+    Urgent,
+}
+
+/// <summary>Direct (one customer), broadcast (campaign replies) or group thread.</summary>
+public enum ConversationKind
+{
+    Direct,
+    Broadcast,
+    Group,
+}
+
+/// <summary>One customer's thread on one channel: the unit of the inbox.</summary>
+public sealed class Conversation : ITenantOwned
+{
+    public long Id { get; set; }
+    public long TenantId { get; set; }
+    public long ContactId { get; set; }
+    public long ChannelId { get; set; }
+    public ChannelType Platform { get; set; }
+    public string? PlatformConversationId { get; set; }
+    public ConversationStatus Status { get; set; } = ConversationStatus.New;
+    public ConversationPriority Priority { get; set; } = ConversationPriority.Normal;
+    public ConversationKind Kind { get; set; } = ConversationKind.Direct;
+    public long? AssignedToId { get; set; }
+    public long? DepartmentId { get; set; }
+    public DateTimeOffset? LastMessageAt { get; set; }
+    public DateTimeOffset? FirstResponseAt { get; set; }
+    public DateTimeOffset? ResolvedAt { get; set; }
+    public int MessageCount { get; set; }
+    public int UnreadCount { get; set; }
+    public JsonObject Metadata { get; set; } = new();
+    /// <summary>WhatsApp's customer-service window: free-form replies are allowed until then (24 h after the last inbound).</summary>
+    public DateTimeOffset? WindowExpiresAt { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conversation>
+{
+    public void Configure(EntityTypeBuilder<Conversation> builder)
+    {
+        builder.ToTable("conversations");
+        builder.Property(c => c.Metadata).HasJsonObjectConversion();
+        builder.HasIndex(c => new { c.TenantId, c.ContactId, c.ChannelId });
+        builder.HasIndex(c => new { c.TenantId, c.Status, c.LastMessageAt });
+        builder.HasIndex(c => new { c.TenantId, c.AssignedToId, c.Status });
+        builder.HasIndex(c => c.ChannelId);
+        builder.HasIndex(c => c.ContactId);
+        builder.HasOne<Tenant>().WithMany().HasForeignKey(c => c.TenantId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<Contact>().WithMany().HasForeignKey(c => c.ContactId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<Channel>().WithMany().HasForeignKey(c => c.ChannelId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

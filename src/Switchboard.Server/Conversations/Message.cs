@@ -1,0 +1,85 @@
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Switchboard.Channels;
+using Switchboard.Platform.Database;
+
+namespace Switchboard.Conversations;
+
+public enum MessageDirection
+{
+    Inbound,
+    Outbound,
+}
+
+public enum MessageType
+{
+    Text,
+    Image,
+    Video,
+    Audio,
+    Document,
+    Location,
+    Template,
+    Interactive,
+    /// <summary>A type this version does not understand; kept with its full payload, never dropped.</summary>
+    Unsupported,
+}
+
+public enum SenderType
+{
+    Customer,
+    Agent,
+    System,
+    Bot,
+}
+
+/// <summary>Delivery states in the order they happen; a message never moves backwards (failed is terminal unless a later
+/// read proves delivery).</summary>
+public enum MessageStatus
+{
+    Pending,
+    Sent,
+    Delivered,
+    Read,
+    Failed,
+}
+
+public sealed class Message : ITenantOwned
+{
+    public long Id { get; set; }
+    public long TenantId { get; set; }
+    public long ConversationId { get; set; }
+    public long ChannelId { get; set; }
+    /// <summary>The provider's id (WhatsApp <c>wamid…</c>); unique per channel, so a re-delivered webhook cannot add a copy.</summary>
+    public string? ProviderMessageId { get; set; }
+    public MessageDirection Direction { get; set; }
+    public MessageType Type { get; set; }
+    public string? Text { get; set; }
+    public JsonObject Payload { get; set; } = new();
+    public SenderType SenderType { get; set; }
+    public long? AgentId { get; set; }
+    public MessageStatus Status { get; set; }
+    public DateTimeOffset? SentAt { get; set; }
+    public DateTimeOffset? DeliveredAt { get; set; }
+    public DateTimeOffset? ReadAt { get; set; }
+    public DateTimeOffset? FailedAt { get; set; }
+    public string? ErrorCode { get; set; }
+    public string? ErrorMessage { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
+{
+    public void Configure(EntityTypeBuilder<Message> builder)
+    {
+        builder.ToTable("messages");
+        builder.Property(m => m.Payload).HasJsonObjectConversion();
+        builder.HasIndex(m => new { m.ChannelId, m.ProviderMessageId }).IsUnique();
+        builder.HasIndex(m => new { m.TenantId, m.ConversationId, m.CreatedAt, m.Id });
+        builder.HasIndex(m => m.ConversationId);
+        builder.HasOne<Conversation>().WithMany().HasForeignKey(m => m.ConversationId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<Channel>().WithMany().HasForeignKey(m => m.ChannelId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -1,0 +1,123 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Channels.WhatsApp;
+using Switchboard.Conversations;
+using Switchboard.Platform.Database;
+using Switchboard.Tests.Infrastructure;
+
+namespace Switchboard.Tests;
+
+[Collection(ServerCollection.Name)]
+public sealed class WhatsAppWebhookTests(Servers servers)
+{
+    public const string AppSecret = "app-secret-value";
+
+    /// <summary>Meta's inbound text example (reference/wire-formats.md), with the message id made unique per call.</summary>
+    public static string InboundText(string messageId, string body = "Does it come in another color?", string type = "text") =>
+        "{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"419561257915477\",\"changes\":[{\"value\":{\"messaging_product\":\"whatsapp\"," +
+        "\"metadata\":{\"display_phone_number\":\"15550783881\",\"phone_number_id\":\"106540352242922\"}," +
+        "\"contacts\":[{\"profile\":{\"name\":\"Sheena Nelson\"},\"wa_id\":\"16505551234\"}]," +
+        $"\"messages\":[{{\"from\":\"16505551234\",\"id\":\"{messageId}\",\"timestamp\":\"1749416383\",\"type\":\"{type}\",\"{type}\":{{\"body\":\"{body}\"}}}}]}}," +
+        "\"field\":\"messages\"}]}]}";
+
+    public static HttpRequestMessage Signed(long channelId, string body, string secret = AppSecret)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/webhooks/whatsapp/{channelId}") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add(WhatsAppSignature.Header, "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(body))));
+        return request;
+    }
+
+    [Fact]
+    public void TheSignatureCheck_AcceptsMetasPublicTestVector_AndNothingElse()
+    {
+        const string vector = "sha256=0c61947b610d4f45e65f3d680e26027121ec2413e77598bcb6cfc6e0d9888221";
+        Assert.True(WhatsAppSignature.IsValid("test"u8, vector, "TEST_APP_SECRET"));
+        Assert.False(WhatsAppSignature.IsValid("test "u8, vector, "TEST_APP_SECRET"));
+        Assert.False(WhatsAppSignature.IsValid("test"u8, vector, "OTHER_SECRET"));
+        Assert.False(WhatsAppSignature.IsValid("test"u8, vector[7..], "TEST_APP_SECRET"));
+        Assert.False(WhatsAppSignature.IsValid("test"u8, null, "TEST_APP_SECRET"));
+    }
+
+    [Theory, Providers]
+    public async Task TheSubscriptionHandshake_EchoesTheChallenge_OnlyForTheRightVerifyToken(DatabaseProvider provider)
+    {
+        var factory = await servers.ForAsync(provider);
+        var tenant = await factory.CreateTenantAsync();
+        var channel = await tenant.Owner.PostJsonAsync("/api/v1/channels", ChannelsTests.WhatsApp(), HttpStatusCode.Created);
+        var meta = factory.CreateClient();
+        var ok = await meta.GetAsync($"/webhooks/whatsapp/{channel.Id()}?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=verify-me");
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        Assert.Equal("1158201444", await ok.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Forbidden, (await meta.GetAsync($"/webhooks/whatsapp/{channel.Id()}?hub.mode=subscribe&hub.challenge=1&hub.verify_token=guess")).StatusCode);
+    }
+
+    [Theory, Providers]
+    public async Task AnInboundMessage_LandsOnceInTheInbox_HoweverOftenItIsDelivered(DatabaseProvider provider)
+    {
+        var factory = await servers.ForAsync(provider);
+        var tenant = await factory.CreateTenantAsync();
+        var channel = await tenant.Owner.PostJsonAsync("/api/v1/channels", ChannelsTests.WhatsApp(), HttpStatusCode.Created);
+        var meta = factory.CreateClient();
+        var wamid = "wamid." + Guid.NewGuid().ToString("N");
+
+        var forged = Signed(channel.Id(), InboundText(wamid), secret: "not-the-app-secret");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await meta.SendAsync(forged)).StatusCode);
+        var unsigned = new HttpRequestMessage(HttpMethod.Post, $"/webhooks/whatsapp/{channel.Id()}") { Content = new StringContent(InboundText(wamid), Encoding.UTF8, "application/json") };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await meta.SendAsync(unsigned)).StatusCode);
+        Assert.Equal(0, await CountAsync(factory, tenant.Id, db => db.WebhookEvents.CountAsync()));
+
+        Assert.Equal(HttpStatusCode.OK, (await meta.SendAsync(Signed(channel.Id(), InboundText(wamid)))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await meta.SendAsync(Signed(channel.Id(), InboundText(wamid)))).StatusCode); // re-delivered
+        Assert.Equal(HttpStatusCode.OK, (await meta.SendAsync(Signed(channel.Id(), InboundText(wamid) + " "))).StatusCode); // other bytes, same message
+        await WaitForAsync(factory, tenant.Id, async db => await db.WebhookEvents.CountAsync(e => e.ProcessedAt != null) == 2);
+
+        var message = await CountAsync(factory, tenant.Id, db => db.Messages.SingleAsync());
+        Assert.Equal(wamid, message.ProviderMessageId);
+        Assert.Equal("Does it come in another color?", message.Text);
+        Assert.Equal(MessageDirection.Inbound, message.Direction);
+        var conversation = await CountAsync(factory, tenant.Id, db => db.Conversations.SingleAsync());
+        Assert.Equal(1, conversation.MessageCount);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1749416383).AddHours(24), conversation.WindowExpiresAt);
+        var contact = (await tenant.Owner.GetJsonAsync("/api/v1/contacts?q=sheena")).Items().Single()!;
+        Assert.Equal("+16505551234", contact["phone"]!.GetValue<string>());
+        Assert.Equal(contact["id"]!.GetValue<long>(), conversation.ContactId);
+    }
+
+    [Theory, Providers]
+    public async Task ANewMessage_ReopensAResolvedConversation_AndUnknownTypesAreKept(DatabaseProvider provider)
+    {
+        var factory = await servers.ForAsync(provider);
+        var tenant = await factory.CreateTenantAsync();
+        var channel = await tenant.Owner.PostJsonAsync("/api/v1/channels", ChannelsTests.WhatsApp(), HttpStatusCode.Created);
+        var meta = factory.CreateClient();
+        await meta.SendAsync(Signed(channel.Id(), InboundText("wamid.first")));
+        await WaitForAsync(factory, tenant.Id, async db => await db.Messages.AnyAsync());
+        await CountAsync(factory, tenant.Id, db => db.Conversations.ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, ConversationStatus.Resolved)));
+
+        await meta.SendAsync(Signed(channel.Id(), InboundText("wamid.second", type: "reaction")));
+        await WaitForAsync(factory, tenant.Id, async db => await db.Messages.CountAsync() == 2);
+        var conversation = await CountAsync(factory, tenant.Id, db => db.Conversations.SingleAsync());
+        Assert.Equal(ConversationStatus.Open, conversation.Status);
+        Assert.Equal(2, conversation.MessageCount);
+        var reaction = await CountAsync(factory, tenant.Id, db => db.Messages.SingleAsync(m => m.ProviderMessageId == "wamid.second"));
+        Assert.Equal(MessageType.Unsupported, reaction.Type);
+        Assert.Equal("reaction", reaction.Payload["type"]!.GetValue<string>());
+    }
+
+    private static Task<T> CountAsync<T>(SwitchboardFactory factory, long tenantId, Func<SwitchboardDbContext, Task<T>> query) =>
+        factory.InTenantAsync(tenantId, services => query(services.GetRequiredService<SwitchboardDbContext>()));
+
+    internal static async Task WaitForAsync(SwitchboardFactory factory, long tenantId, Func<SwitchboardDbContext, Task<bool>> condition)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if (await CountAsync(factory, tenantId, condition))
+                return;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException("The webhook was not processed in time.");
+    }
+}
