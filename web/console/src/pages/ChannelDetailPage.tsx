@@ -7,6 +7,7 @@ import { Badge, CopyRow, ErrorBanner, Loading, PageHeader, SuccessBanner } from 
 import { channelTypeDef } from '../lib/channelTypes';
 import { formatDateTime, titleCase } from '../lib/format';
 import { useAsyncAction, useFlash } from '../lib/hooks';
+import { useRecord } from '../lib/useRecord';
 import { useRequiredSession } from '../session';
 import { channelPath } from './ChannelsPage';
 
@@ -44,12 +45,9 @@ export function ChannelDetailPage() {
   const navigate = useNavigate();
   const flash = useFlash();
 
-  const [channel, setChannel] = useState<MessagingChannel | null>(null);
-  const [loadError, setLoadError] = useState<unknown>(null);
-  const [loading, setLoading] = useState(!isNew);
+  const { record: channel, replace: replaceChannel, loading, loadError, formKey } = useRecord(id, api.getChannel);
   const [departments, setDepartments] = useState<Department[] | null | undefined>(undefined);
   const [message, setMessage] = useState<string | null>(flash);
-  const [formKey, setFormKey] = useState(0);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const toggle = useAsyncAction();
 
@@ -61,28 +59,8 @@ export function ChannelDetailPage() {
     setMessage(flash);
   }, [flash, id]);
 
-  useEffect(() => {
-    if (isNew) return;
-    let cancelled = false;
-    setLoading(true);
-    setLoadError(null);
-    api
-      .getChannel(id)
-      .then((c) => {
-        if (cancelled) return;
-        setChannel(c);
-        setFormKey((k) => k + 1);
-      })
-      .catch((err: unknown) => !cancelled && setLoadError(err))
-      .finally(() => !cancelled && setLoading(false));
-    return () => {
-      cancelled = true;
-    };
-  }, [id, isNew]);
-
   function saved(c: MessagingChannel, text: string) {
-    setChannel(c);
-    setFormKey((k) => k + 1);
+    replaceChannel(c);
     setMessage(text);
   }
 

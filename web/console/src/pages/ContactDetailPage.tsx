@@ -6,6 +6,7 @@ import { ConfirmDialog, Dialog } from '../components/Dialog';
 import { ErrorBanner, Loading, PageHeader, SuccessBanner } from '../components/Feedback';
 import { formatDateTime } from '../lib/format';
 import { useDebouncedValue, useFlash } from '../lib/hooks';
+import { useRecord } from '../lib/useRecord';
 import { useRequiredSession } from '../session';
 import { DialogFormActions } from '../components/FormActions';
 
@@ -144,13 +145,10 @@ export function ContactDetailPage() {
   const navigate = useNavigate();
   const flash = useFlash();
 
-  const [contact, setContact] = useState<Contact | null>(null);
-  const [loadError, setLoadError] = useState<unknown>(null);
-  const [loading, setLoading] = useState(!isNew);
+  const { record: contact, replace: replaceContact, loading, loadError, formKey } = useRecord(id, api.getContact);
   const [users, setUsers] = useState<User[] | null | undefined>(undefined);
   const [departments, setDepartments] = useState<Department[] | null | undefined>(undefined);
   const [message, setMessage] = useState<string | null>(flash);
-  const [formKey, setFormKey] = useState(0);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [mergeOpen, setMergeOpen] = useState(false);
 
@@ -167,29 +165,6 @@ export function ContactDetailPage() {
     setMessage(flash);
   }, [flash, id]);
 
-  useEffect(() => {
-    if (isNew) {
-      setContact(null);
-      setLoading(false);
-      return;
-    }
-    let cancelled = false;
-    setLoading(true);
-    setLoadError(null);
-    api
-      .getContact(id)
-      .then((c) => {
-        if (cancelled) return;
-        setContact(c);
-        setFormKey((k) => k + 1);
-      })
-      .catch((err: unknown) => !cancelled && setLoadError(err))
-      .finally(() => !cancelled && setLoading(false));
-    return () => {
-      cancelled = true;
-    };
-  }, [id, isNew]);
-
   async function save(input: ContactInput) {
     setMessage(null);
     if (isNew) {
@@ -197,8 +172,7 @@ export function ContactDetailPage() {
       navigate(`/contacts/${encodeURIComponent(String(created.id))}`, { replace: true, state: { flash: 'Contact created.' } });
     } else if (contact) {
       const updated = await api.updateContact(contact.id, input);
-      setContact(updated);
-      setFormKey((k) => k + 1);
+      replaceContact(updated);
       setMessage('Contact saved.');
     }
   }
@@ -286,8 +260,7 @@ export function ContactDetailPage() {
             onClose={() => setMergeOpen(false)}
             primary={contact}
             onMerged={(merged) => {
-              setContact(merged);
-              setFormKey((k) => k + 1);
+              replaceContact(merged);
               setMessage('Contacts merged.');
             }}
           />
