@@ -51,12 +51,9 @@ public static class ChannelsApi
         };
     }
 
-    private static JsonObject ReadSecrets(Channel channel, SecretProtector secrets) =>
-        channel.SecretsCiphertext is null ? new JsonObject() : JsonNode.Parse(secrets.Unprotect(channel.SecretsCiphertext)) as JsonObject ?? new JsonObject();
-
     private static ChannelView View(Channel channel, SecretProtector secrets, HttpRequest request, IConfiguration configuration) =>
         new(channel.Id, channel.Type, channel.Name, channel.Status, channel.Settings,
-            ReadSecrets(channel, secrets).Select(s => s.Key).Order().ToList(), WebhookUrls(channel, request, configuration),
+            ChannelSecrets.Read(channel, secrets).Select(s => s.Key).Order().ToList(), WebhookUrls(channel, request, configuration),
             channel.Departments.Select(d => d.DepartmentId).Order().ToList(), channel.CreatedAt, channel.UpdatedAt);
 
     private static async Task<Ok<ItemList<ChannelView>>> List(SwitchboardDbContext db, SecretProtector secrets, HttpRequest request,
@@ -85,7 +82,7 @@ public static class ChannelsApi
     {
         var (plain, secret) = ChannelSettings.Split(channel.Type, settings);
         channel.Settings = plain;
-        channel.SecretsCiphertext = secret.Count == 0 ? null : secrets.Protect(secret.ToJsonString());
+        ChannelSecrets.Write(channel, secret, secrets);
     }
 
     private static void SetDepartments(Channel channel, List<long> departmentIds)
@@ -133,7 +130,7 @@ public static class ChannelsApi
             validation.Required("name", request.Name, 100);
         // The change is checked as the whole settings object it produces, so required settings cannot be removed.
         var merged = (JsonObject)channel.Settings.DeepClone();
-        foreach (var (key, value) in ReadSecrets(channel, secrets))
+        foreach (var (key, value) in ChannelSecrets.Read(channel, secrets))
             merged[key] = value?.DeepClone();
         foreach (var (key, value) in request.Settings ?? [])
         {
@@ -169,7 +166,7 @@ public static class ChannelsApi
         var channel = await db.Channels.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
         if (channel is null)
             return Problems.NotFound("Channel");
-        var result = await tester.TestAsync(channel, ReadSecrets(channel, secrets), cancellationToken);
+        var result = await tester.TestAsync(channel, ChannelSecrets.Read(channel, secrets), cancellationToken);
         audit.Meta["ok"] = result.Ok;
         return TypedResults.Ok(result);
     }

@@ -33,8 +33,7 @@ public static class WhatsAppWebhookApi
             .FirstOrDefaultAsync(c => c.Id == channelId && c.Type == ChannelType.WhatsApp && c.Status == ChannelStatus.Active, cancellationToken);
         if (channel is null)
             return null;
-        var secretValues = channel.SecretsCiphertext is null ? [] : JsonNode.Parse(secrets.Unprotect(channel.SecretsCiphertext)) as JsonObject ?? [];
-        return (channel, secretValues);
+        return (channel, ChannelSecrets.Read(channel, secrets));
     }
 
     private static async Task<Results<ContentHttpResult, ProblemHttpResult>> Verify(long channelId, HttpRequest request, SwitchboardDbContext db,
