@@ -10,6 +10,8 @@ using Switchboard.Audit;
 using Switchboard.Channels;
 using Switchboard.Channels.WhatsApp;
 using Switchboard.Conversations;
+using Switchboard.Conversations.Outbound;
+using Switchboard.Platform.Storage;
 using Switchboard.Contacts;
 using Switchboard.Identity;
 using Switchboard.Platform.Database;
@@ -44,9 +46,10 @@ public static class Composition
         services.AddScoped<ContactService>();
         services.AddHttpClient(ChannelConnectionTester.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15));
         services.AddScoped<ChannelConnectionTester>();
-        services.AddScoped<InboundMessages>();
-        services.AddScoped<ConversationOwnership>();
-        services.AddScoped<IJobHandler, WhatsAppInboundJob>();
+        services.AddSingleton(configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions());
+        services.AddSingleton<FileStore>();
+        services.AddSingleton<ChannelWebhookUrls>();
+        services.AddSwitchboardInbox(configuration);
 
         var jobOptions = configuration.GetSection(JobOptions.Section).Get<JobOptions>() ?? new JobOptions();
         services.AddSingleton(jobOptions);
@@ -88,6 +91,26 @@ public static class Composition
         return builder;
     }
 
+    /// <summary>Conversations, messaging and the channel adapters that feed them.</summary>
+    private static void AddSwitchboardInbox(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSignalR();
+        services.AddHostedService<InboxHubRelay>();
+        services.AddScoped<ConversationViews>();
+        services.AddScoped<InboxEvents>();
+        services.AddScoped<InboundMessages>();
+        services.AddScoped<MessageStatuses>();
+        services.AddScoped<OutboundMessages>();
+        services.AddScoped<ConversationOwnership>();
+        services.AddSingleton(configuration.GetSection(MessagingOptions.Section).Get<MessagingOptions>() ?? new MessagingOptions());
+        services.AddSingleton<ChannelRateLimiter>();
+        services.AddScoped<IJobHandler, MessageSendJob>();
+        services.AddScoped<IJobHandler, MediaDownloadJob>();
+        services.AddScoped<IJobHandler, WhatsAppInboundJob>();
+        services.AddScoped<IChannelSender, WhatsAppSender>();
+        services.AddScoped<IMediaFetcher, WhatsAppMediaFetcher>();
+    }
+
     public static WebApplication UseSwitchboard(this WebApplication app)
     {
         // Behind a load balancer the client's address (rate limits, audit IP) and scheme (secure cookies) come from
@@ -119,9 +142,12 @@ public static class Composition
         api.MapAuditApi();
         api.MapContactsApi();
         api.MapChannelsApi();
+        api.MapConversationsApi();
         api.MapPlatformApi();
 
         app.MapWhatsAppWebhooks();
+        app.MapMediaLinks();
+        app.MapHub<InboxHub>(InboxHub.Path);
         app.MapSwitchboardHealth();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.UseSwaggerUI(o =>

@@ -33,39 +33,21 @@ public static class ChannelsApi
         channels.MapPost("/{id:long}/test", TestConnection).RequirePermission(Permission.ChannelsManage).Audited("channels.test");
     }
 
-    /// <summary>Where providers must send this channel's webhooks. <c>Webhooks:PublicBaseUrl</c> names the address the
-    /// outside world uses (behind a proxy); otherwise the address of this request.</summary>
-    private static Dictionary<string, string> WebhookUrls(Channel channel, HttpRequest request, IConfiguration configuration)
-    {
-        var baseUrl = (configuration["Webhooks:PublicBaseUrl"] ?? $"{request.Scheme}://{request.Host}").TrimEnd('/');
-        return channel.Type switch
-        {
-            ChannelType.WhatsApp => new() { ["inbound"] = $"{baseUrl}/webhooks/whatsapp/{channel.Id}" },
-            ChannelType.TwilioSms or ChannelType.TwilioWhatsApp => new()
-            {
-                ["inbound"] = $"{baseUrl}/webhooks/twilio/{channel.Id}",
-                ["statusCallback"] = $"{baseUrl}/webhooks/twilio/{channel.Id}",
-            },
-            ChannelType.Email => new() { ["inbound"] = $"{baseUrl}/webhooks/email/{channel.Id}" },
-            _ => new() { ["widget"] = $"{baseUrl}/widget/{channel.Id}" },
-        };
-    }
-
-    private static ChannelView View(Channel channel, SecretProtector secrets, HttpRequest request, IConfiguration configuration) =>
+    private static ChannelView View(Channel channel, SecretProtector secrets, HttpRequest request, ChannelWebhookUrls urls) =>
         new(channel.Id, channel.Type, channel.Name, channel.Status, channel.Settings,
-            ChannelSecrets.Read(channel, secrets).Select(s => s.Key).Order().ToList(), WebhookUrls(channel, request, configuration),
+            ChannelSecrets.Read(channel, secrets).Select(s => s.Key).Order().ToList(), urls.For(channel, request),
             channel.Departments.Select(d => d.DepartmentId).Order().ToList(), channel.CreatedAt, channel.UpdatedAt);
 
     private static async Task<Ok<ItemList<ChannelView>>> List(SwitchboardDbContext db, SecretProtector secrets, HttpRequest request,
-        IConfiguration configuration, CancellationToken cancellationToken) =>
+        ChannelWebhookUrls urls, CancellationToken cancellationToken) =>
         TypedResults.Ok(new ItemList<ChannelView>((await db.Channels.AsNoTracking().Include(c => c.Departments).OrderBy(c => c.Name)
-            .ToListAsync(cancellationToken)).Select(c => View(c, secrets, request, configuration)).ToList()));
+            .ToListAsync(cancellationToken)).Select(c => View(c, secrets, request, urls)).ToList()));
 
     private static async Task<Results<Ok<ChannelView>, ProblemHttpResult>> Get(long id, SwitchboardDbContext db, SecretProtector secrets,
-        HttpRequest request, IConfiguration configuration, CancellationToken cancellationToken)
+        HttpRequest request, ChannelWebhookUrls urls, CancellationToken cancellationToken)
     {
         var channel = await db.Channels.AsNoTracking().Include(c => c.Departments).FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
-        return channel is null ? Problems.NotFound("Channel") : TypedResults.Ok(View(channel, secrets, request, configuration));
+        return channel is null ? Problems.NotFound("Channel") : TypedResults.Ok(View(channel, secrets, request, urls));
     }
 
     private static async Task ValidateDepartmentsAsync(List<long>? departmentIds, SwitchboardDbContext db, Validation validation, CancellationToken cancellationToken)
@@ -93,7 +75,7 @@ public static class ChannelsApi
     }
 
     private static async Task<Results<Created<ChannelView>, ValidationProblem, ProblemHttpResult>> Create(
-        CreateChannelRequest request, SwitchboardDbContext db, SecretProtector secrets, HttpRequest http, IConfiguration configuration,
+        CreateChannelRequest request, SwitchboardDbContext db, SecretProtector secrets, HttpRequest http, ChannelWebhookUrls urls,
         TimeProvider clock, AuditDetails audit, CancellationToken cancellationToken)
     {
         var validation = new Validation().Required("name", request.Name, 100);
@@ -115,11 +97,11 @@ public static class ChannelsApi
         await db.SaveChangesAsync(cancellationToken);
         audit.Meta["channelId"] = channel.Id;
         audit.Meta["type"] = channel.Type.ToString();
-        return TypedResults.Created($"/api/v1/channels/{channel.Id}", View(channel, secrets, http, configuration));
+        return TypedResults.Created($"/api/v1/channels/{channel.Id}", View(channel, secrets, http, urls));
     }
 
     private static async Task<Results<Ok<ChannelView>, ValidationProblem, ProblemHttpResult>> Update(
-        long id, UpdateChannelRequest request, SwitchboardDbContext db, SecretProtector secrets, HttpRequest http, IConfiguration configuration,
+        long id, UpdateChannelRequest request, SwitchboardDbContext db, SecretProtector secrets, HttpRequest http, ChannelWebhookUrls urls,
         TimeProvider clock, AuditDetails audit, CancellationToken cancellationToken)
     {
         var channel = await db.Channels.Include(c => c.Departments).FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
@@ -157,7 +139,7 @@ public static class ChannelsApi
         await db.SaveChangesAsync(cancellationToken);
         // Names of the settings that changed, never their values (some are secrets).
         audit.Meta["settings"] = string.Join(",", (request.Settings ?? []).Select(s => s.Key).Order());
-        return TypedResults.Ok(View(channel, secrets, http, configuration));
+        return TypedResults.Ok(View(channel, secrets, http, urls));
     }
 
     private static async Task<Results<Ok<ConnectionTestResult>, ProblemHttpResult>> TestConnection(long id, SwitchboardDbContext db,

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
+using Switchboard.Channels;
 using Switchboard.Platform.Database;
 using Switchboard.Platform.Http;
 using Switchboard.Platform.Security;
@@ -173,6 +174,65 @@ public sealed partial class ContactService(SwitchboardDbContext db, SecretProtec
         await db.SaveChangesAsync(cancellationToken);
         return contact;
     }
+
+    /// <summary>The contact an SMS comes from, by phone number (main or extra); created with the number as its name.</summary>
+    public async Task<Contact> FindOrCreateByPhoneAsync(string phone, string? name, CancellationToken cancellationToken)
+    {
+        var normalized = Formats.NormalizeE164(phone) ?? phone;
+        var existing = await db.Contacts.Where(c => c.Phone == normalized).OrderBy(c => c.Id).FirstOrDefaultAsync(cancellationToken);
+        if (existing is not null)
+            return existing;
+        var contact = new Contact { Name = "" };
+        Apply(contact, new ContactRequest(string.IsNullOrWhiteSpace(name) ? normalized : name.Trim(), null, normalized, null, null, null,
+            new OptIns(null, null, null), null, null, null, null).AllPresent());
+        db.Contacts.Add(contact);
+        await db.SaveChangesAsync(cancellationToken);
+        return contact;
+    }
+
+    /// <summary>The contact an email comes from, by address (case-insensitive); created with the display name or the address.</summary>
+    public async Task<Contact> FindOrCreateByEmailAsync(string email, string? name, CancellationToken cancellationToken)
+    {
+        var normalized = email.Trim().ToLowerInvariant();
+        var existing = await db.Contacts.Where(c => c.Email == normalized).OrderBy(c => c.Id).FirstOrDefaultAsync(cancellationToken);
+        if (existing is not null)
+            return existing;
+        var contact = new Contact { Name = "" };
+        Apply(contact, new ContactRequest(string.IsNullOrWhiteSpace(name) ? normalized : name.Trim(), normalized, null, null, null, null,
+            new OptIns(null, null, null), null, null, null, null).AllPresent());
+        db.Contacts.Add(contact);
+        await db.SaveChangesAsync(cancellationToken);
+        return contact;
+    }
+
+    /// <summary>Records the customer's consent for one kind of channel (STOP/START keywords, Twilio's OptOutType, WhatsApp's
+    /// 131050); saved with the caller's unit of work.</summary>
+    public void SetConsent(Contact contact, ChannelType channelType, bool optedIn, string source)
+    {
+        var now = clock.GetUtcNow();
+        switch (channelType)
+        {
+            case ChannelType.WhatsApp or ChannelType.TwilioWhatsApp:
+                (contact.WhatsAppOptIn, contact.WhatsAppOptInAt, contact.WhatsAppOptInSource) = (optedIn, now, source);
+                break;
+            case ChannelType.TwilioSms:
+                (contact.SmsOptIn, contact.SmsOptInAt, contact.SmsOptInSource) = (optedIn, now, source);
+                break;
+            case ChannelType.Email:
+                (contact.EmailOptIn, contact.EmailOptInAt, contact.EmailOptInSource) = (optedIn, now, source);
+                break;
+        }
+        contact.UpdatedAt = now;
+    }
+
+    /// <summary>False when the customer has opted out of this kind of channel (web chat has no consent to give).</summary>
+    public static bool Reachable(Contact contact, ChannelType channelType) => channelType switch
+    {
+        ChannelType.WhatsApp or ChannelType.TwilioWhatsApp => contact.WhatsAppOptIn != false,
+        ChannelType.TwilioSms => contact.SmsOptIn != false,
+        ChannelType.Email => contact.EmailOptIn != false,
+        _ => true,
+    };
 
     public BankingDetails? ReadBanking(Contact contact) =>
         contact.BankingCiphertext is null ? null : JsonSerializer.Deserialize<BankingDetails>(secrets.Unprotect(contact.BankingCiphertext));

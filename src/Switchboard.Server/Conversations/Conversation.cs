@@ -56,6 +56,11 @@ public sealed class Conversation : ITenantOwned
     public JsonObject Metadata { get; set; } = new();
     /// <summary>WhatsApp's customer-service window: free-form replies are allowed until then (24 h after the last inbound).</summary>
     public DateTimeOffset? WindowExpiresAt { get; set; }
+    /// <summary>A snoozed conversation wakes (back to open) at this time.</summary>
+    public DateTimeOffset? SnoozedUntil { get; set; }
+    /// <summary>The newest message's text (or "[image]"), kept here so the list needs no join to messages.</summary>
+    public string? LastMessagePreview { get; set; }
+    public List<ConversationTagLink> Tags { get; set; } = [];
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }
@@ -67,8 +72,11 @@ internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conve
         builder.ToTable("conversations");
         builder.Property(c => c.Metadata).HasJsonObjectConversion();
         builder.HasIndex(c => new { c.TenantId, c.ContactId, c.ChannelId });
-        builder.HasIndex(c => new { c.TenantId, c.Status, c.LastMessageAt });
-        builder.HasIndex(c => new { c.TenantId, c.AssignedToId, c.Status });
+        // The inbox list: newest activity first within a status, optionally one agent's.
+        builder.HasIndex(c => new { c.TenantId, c.Status, c.LastMessageAt, c.Id });
+        builder.HasIndex(c => new { c.TenantId, c.AssignedToId, c.Status, c.LastMessageAt, c.Id });
+        builder.HasIndex(c => new { c.TenantId, c.LastMessageAt, c.Id });
+        builder.HasIndex(c => new { c.TenantId, c.PlatformConversationId });
         builder.HasIndex(c => c.ChannelId);
         builder.HasIndex(c => c.ContactId);
         builder.HasOne<Tenant>().WithMany().HasForeignKey(c => c.TenantId).OnDelete(DeleteBehavior.Cascade);

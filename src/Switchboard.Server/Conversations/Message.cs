@@ -66,6 +66,13 @@ public sealed class Message : ITenantOwned
     public DateTimeOffset? FailedAt { get; set; }
     public string? ErrorCode { get; set; }
     public string? ErrorMessage { get; set; }
+    /// <summary>Sent as a WhatsApp template (the only kind allowed outside the 24-hour window).</summary>
+    public bool IsTemplate { get; set; }
+    /// <summary>Buttons, quick replies, email headers (Message-ID, In-Reply-To) and other per-platform details.</summary>
+    public JsonObject Metadata { get; set; } = new();
+    /// <summary>The client's <c>Idempotency-Key</c>: the same send retried by the client creates one message.</summary>
+    public string? IdempotencyKey { get; set; }
+    public List<MessageAttachment> Attachments { get; set; } = [];
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }
@@ -76,9 +83,11 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
     {
         builder.ToTable("messages");
         builder.Property(m => m.Payload).HasJsonObjectConversion();
+        builder.Property(m => m.Metadata).HasJsonObjectConversion();
+        builder.HasIndex(m => new { m.ConversationId, m.IdempotencyKey }).IsUnique();
+        builder.HasIndex(m => new { m.TenantId, m.Status, m.CreatedAt });
         builder.HasIndex(m => new { m.ChannelId, m.ProviderMessageId }).IsUnique();
         builder.HasIndex(m => new { m.TenantId, m.ConversationId, m.CreatedAt, m.Id });
-        builder.HasIndex(m => m.ConversationId);
         builder.HasOne<Conversation>().WithMany().HasForeignKey(m => m.ConversationId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Channel>().WithMany().HasForeignKey(m => m.ChannelId).OnDelete(DeleteBehavior.Cascade);
     }

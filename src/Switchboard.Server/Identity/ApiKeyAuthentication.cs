@@ -25,12 +25,22 @@ internal sealed class ApiKeyAuthenticationHandler(
     /// <summary>Last-used times are written at most this often per key, so a busy integration does not write on every call.</summary>
     private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
 
+    /// <summary>The key from <c>Authorization: Bearer</c>, or, for the real-time hubs only, from <c>?access_token=</c>: browsers
+    /// cannot set headers on a WebSocket, and SignalR clients send the token there.</summary>
+    public static string? PresentedKey(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            return header["Bearer ".Length..].Trim();
+        return request.Path.StartsWithSegments("/hubs") && request.Query["access_token"].ToString() is { Length: > 0 } token ? token : null;
+    }
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var header = Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        var presented = PresentedKey(Request);
+        if (presented is null)
             return AuthenticateResult.NoResult();
-        var hash = ApiKeys.Hash(header["Bearer ".Length..].Trim());
+        var hash = ApiKeys.Hash(presented);
 
         // The tenant is not known until the key is found, so this one lookup spans tenants on purpose.
         var found = await db.ApiKeys.IgnoreQueryFilters()

@@ -30,10 +30,9 @@ public static class IdentitySetup
 
         services.AddAuthentication(AuthSchemes.Default)
             .AddPolicyScheme(AuthSchemes.Default, "API key or session cookie", o =>
-                o.ForwardDefaultSelector = context =>
-                    context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-                        ? AuthSchemes.ApiKey
-                        : AuthSchemes.Cookie)
+                o.ForwardDefaultSelector = context => ApiKeyAuthenticationHandler.PresentedKey(context.Request) is not null
+                    ? AuthSchemes.ApiKey
+                    : AuthSchemes.Cookie)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(AuthSchemes.ApiKey, null)
             .AddCookie(AuthSchemes.Cookie, o =>
             {

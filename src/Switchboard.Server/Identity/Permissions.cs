@@ -23,6 +23,10 @@ public enum Permission
     TenantManage,
     ChannelsRead,
     ChannelsManage,
+    ConversationsRead,
+    ConversationsReply,
+    ConversationsManage,
+    WebhooksManage,
 }
 
 /// <summary>The permission matrix: the one place that says which role may do what. <c>docs/permissions.md</c> mirrors it and a
@@ -37,16 +41,16 @@ public static class PermissionMatrix
         {
             Permission.ContactsRead, Permission.ContactsWrite, Permission.ContactsDelete, Permission.ContactsImport,
             Permission.ContactsExport, Permission.UsersRead, Permission.DepartmentsRead, Permission.AuditRead, Permission.TenantRead,
-            Permission.ChannelsRead,
+            Permission.ChannelsRead, Permission.ConversationsRead, Permission.ConversationsReply, Permission.ConversationsManage,
         }.ToFrozenSet(),
         [Role.Agent] = new[]
         {
             Permission.ContactsRead, Permission.ContactsWrite, Permission.UsersRead, Permission.DepartmentsRead, Permission.TenantRead,
-            Permission.ChannelsRead,
+            Permission.ChannelsRead, Permission.ConversationsRead, Permission.ConversationsReply,
         }.ToFrozenSet(),
         [Role.Viewer] = new[]
         {
-            Permission.ContactsRead, Permission.UsersRead, Permission.DepartmentsRead, Permission.TenantRead,
+            Permission.ContactsRead, Permission.UsersRead, Permission.DepartmentsRead, Permission.TenantRead, Permission.ConversationsRead,
         }.ToFrozenSet(),
     }.ToFrozenDictionary();
 

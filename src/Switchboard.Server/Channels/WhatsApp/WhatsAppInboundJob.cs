@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
@@ -8,8 +9,10 @@ using Switchboard.Platform.Jobs;
 
 namespace Switchboard.Channels.WhatsApp;
 
-/// <summary>Turns a stored WhatsApp webhook into inbox messages. Safe to run twice: messages are unique per provider id.</summary>
-internal sealed class WhatsAppInboundJob(SwitchboardDbContext db, InboundMessages inbound, TimeProvider clock) : IJobHandler
+/// <summary>Turns a stored WhatsApp webhook into inbox messages and delivery reports. Safe to run twice: messages are unique
+/// per provider id and reports per status and time. A report for a message whose send has not recorded its id yet is
+/// retried shortly (Meta can be faster than our own commit).</summary>
+internal sealed class WhatsAppInboundJob(SwitchboardDbContext db, InboundMessages inbound, MessageStatuses statuses, TimeProvider clock) : IJobHandler
 {
     public const string JobType = "whatsapp.inbound";
 
@@ -23,24 +26,45 @@ internal sealed class WhatsAppInboundJob(SwitchboardDbContext db, InboundMessage
         var stored = await db.WebhookEvents.FirstOrDefaultAsync(e => e.Id == payload.EventId, cancellationToken);
         if (stored is null || stored.ProcessedAt is not null)
             return;
-        var channel = await db.Channels.AsNoTracking().FirstAsync(c => c.Id == stored.ChannelId, cancellationToken);
-        foreach (var message in Parse(stored.Payload))
+        var channel = await db.Channels.AsNoTracking().Include(c => c.Departments).FirstAsync(c => c.Id == stored.ChannelId, cancellationToken);
+        var update = Parse(stored.Payload);
+        foreach (var message in update.Messages)
             await inbound.RecordAsync(channel, message, cancellationToken);
+        var unmatched = 0;
+        foreach (var status in update.Statuses)
+        {
+            if (!await statuses.ApplyAsync(channel, status, cancellationToken))
+                unmatched++;
+        }
+        foreach (var template in update.TemplateStatuses)
+            await db.MessageTemplates.Where(t => t.ChannelId == channel.Id && t.ProviderTemplateId == template.TemplateId)
+                .ExecuteUpdateAsync(s => s.SetProperty(t => t.Status, template.Status), cancellationToken);
+        if (unmatched > 0 && job.Attempts < job.MaxAttempts)
+            throw new RetryLaterException(TimeSpan.FromSeconds(2 * job.Attempts), $"{unmatched} status reports name messages not recorded yet.");
         stored.ProcessedAt = clock.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
     }
 
     public Task OnDeadAsync(Job job, string error, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>The customer messages in a Cloud API webhook (<c>entry[].changes[].value.messages[]</c>), with the sender's
-    /// profile name from <c>value.contacts[]</c>.</summary>
-    public static IEnumerable<InboundMessage> Parse(string json)
+    public sealed record TemplateStatus(string TemplateId, string Status);
+
+    public sealed record Update(List<InboundMessage> Messages, List<ProviderStatus> Statuses, List<TemplateStatus> TemplateStatuses);
+
+    /// <summary>Everything in a Cloud API webhook: customer messages (<c>value.messages[]</c>, with profile names from
+    /// <c>value.contacts[]</c>), delivery reports (<c>value.statuses[]</c>) and template reviews
+    /// (<c>message_template_status_update</c>).</summary>
+    public static Update Parse(string json)
     {
+        var update = new Update([], [], []);
         var root = JsonNode.Parse(json);
         foreach (var change in root?["entry"]?.AsArray().SelectMany(e => e?["changes"]?.AsArray() ?? []) ?? [])
         {
             var value = change?["value"];
-            if (change?["field"]?.GetValue<string>() != "messages" || value is null)
+            var field = change?["field"]?.GetValue<string>();
+            if (field == "message_template_status_update" && value?["message_template_id"] is { } templateId && value["event"] is { } templateEvent)
+                update.TemplateStatuses.Add(new TemplateStatus(templateId.ToString(), templateEvent.GetValue<string>()));
+            if (field != "messages" || value is null)
                 continue;
             var names = (value["contacts"]?.AsArray() ?? []).Where(c => c?["wa_id"] is not null)
                 .ToDictionary(c => c!["wa_id"]!.GetValue<string>(), c => c!["profile"]?["name"]?.GetValue<string>());
@@ -50,14 +74,38 @@ internal sealed class WhatsAppInboundJob(SwitchboardDbContext db, InboundMessage
                     continue;
                 var from = message["from"]!.GetValue<string>();
                 var (type, text) = Content(message);
-                var sentAt = long.TryParse(message["timestamp"]?.GetValue<string>(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
-                    ? DateTimeOffset.FromUnixTimeSeconds(seconds)
-                    : (DateTimeOffset?)null;
-                yield return new InboundMessage(message["id"]!.GetValue<string>(), from, names.GetValueOrDefault(from), type, text,
-                    (JsonObject)message.DeepClone(), sentAt);
+                update.Messages.Add(new InboundMessage(message["id"]!.GetValue<string>(), new InboundSender(from, names.GetValueOrDefault(from)), type, text,
+                    (JsonObject)message.DeepClone(), Time(message["timestamp"]), Media(type, message)));
+            }
+            foreach (var status in value["statuses"]?.AsArray() ?? [])
+            {
+                if (status?["id"] is null || StatusOf(status["status"]?.GetValue<string>()) is not { } reported)
+                    continue;
+                var error = status["errors"]?[0];
+                var code = error?["code"]?.ToString();
+                var details = error?["error_data"]?["details"]?.GetValue<string>();
+                update.Statuses.Add(new ProviderStatus(status["id"]!.GetValue<string>(), reported, Time(status["timestamp"]) ?? DateTimeOffset.UnixEpoch,
+                    code, error is null ? null : details ?? error["message"]?.GetValue<string>() ?? error["title"]?.GetValue<string>(),
+                    (JsonObject)status.DeepClone(), OptOut: code == "131050"));
             }
         }
+        return update;
     }
+
+    private static DateTimeOffset? Time(JsonNode? timestamp) =>
+        long.TryParse(timestamp?.GetValue<string>(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : null;
+
+    /// <summary>"played" (a voice message was listened to) counts as read.</summary>
+    private static MessageStatus? StatusOf(string? status) => status switch
+    {
+        "sent" => MessageStatus.Sent,
+        "delivered" => MessageStatus.Delivered,
+        "read" or "played" => MessageStatus.Read,
+        "failed" => MessageStatus.Failed,
+        _ => null,
+    };
 
     private static (MessageType Type, string? Text) Content(JsonNode message) => message["type"]?.GetValue<string>() switch
     {
@@ -65,6 +113,7 @@ internal sealed class WhatsAppInboundJob(SwitchboardDbContext db, InboundMessage
         "image" => (MessageType.Image, message["image"]?["caption"]?.GetValue<string>()),
         "video" => (MessageType.Video, message["video"]?["caption"]?.GetValue<string>()),
         "audio" => (MessageType.Audio, null),
+        "sticker" => (MessageType.Image, null),
         "document" => (MessageType.Document, message["document"]?["caption"]?.GetValue<string>() ?? message["document"]?["filename"]?.GetValue<string>()),
         "location" => (MessageType.Location, message["location"]?["name"]?.GetValue<string>() ?? message["location"]?["address"]?.GetValue<string>()),
         "interactive" => (MessageType.Interactive,
@@ -72,4 +121,36 @@ internal sealed class WhatsAppInboundJob(SwitchboardDbContext db, InboundMessage
         "button" => (MessageType.Interactive, message["button"]?["text"]?.GetValue<string>()),
         _ => (MessageType.Unsupported, null),
     };
+
+    private static List<InboundAttachment>? Media(MessageType type, JsonNode message)
+    {
+        var kind = message["type"]!.GetValue<string>();
+        if (type is not (MessageType.Image or MessageType.Video or MessageType.Audio or MessageType.Document) || message[kind]?["id"] is not { } id)
+            return null;
+        return [new InboundAttachment(type, id.GetValue<string>(), message[kind]?["mime_type"]?.GetValue<string>(), message[kind]?["filename"]?.GetValue<string>())];
+    }
+}
+
+/// <summary>WhatsApp media: <c>GET /{media-id}</c> gives a short-lived URL, downloaded with the same bearer token.</summary>
+internal sealed class WhatsAppMediaFetcher(IHttpClientFactory clients) : IMediaFetcher
+{
+    public bool Handles(ChannelType type) => type == ChannelType.WhatsApp;
+
+    public async Task<FetchedMedia> FetchAsync(Channel channel, JsonObject secrets, string platformUrl, CancellationToken cancellationToken)
+    {
+        var graph = MetaGraph.For(clients, channel, secrets);
+        using var lookup = await graph.SendAsync(graph.Request(HttpMethod.Get, Uri.EscapeDataString(platformUrl)), cancellationToken);
+        if (!lookup.IsSuccessStatusCode)
+        {
+            var (code, message) = await MetaGraph.ErrorOfAsync(lookup, cancellationToken);
+            throw new HttpRequestException($"Meta refused media {platformUrl}: ({code}) {message}");
+        }
+        var media = await lookup.Content.ReadFromJsonAsync<JsonObject>(cancellationToken)
+            ?? throw new HttpRequestException($"Meta returned no media object for {platformUrl}.");
+        var download = await graph.SendAsync(graph.Request(HttpMethod.Get, media["url"]!.GetValue<string>()), cancellationToken);
+        download.EnsureSuccessStatusCode();
+        return new FetchedMedia(await download.Content.ReadAsStreamAsync(cancellationToken),
+            media["mime_type"]?.GetValue<string>() ?? download.Content.Headers.ContentType?.MediaType ?? "application/octet-stream",
+            download.Content.Headers.ContentLength, null);
+    }
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Switchboard.Platform.Realtime;
 
 namespace Switchboard.Platform.Database;
 
@@ -13,8 +14,10 @@ public static class DatabaseSetup
         services.AddSingleton(options);
         services.AddScoped<TenantContext>();
         var connectionString = configuration.GetConnectionString(ConnectionStringName);
-        services.AddDbContext<SwitchboardDbContext>(builder =>
+        services.AddSwitchboardRealtime(options.Provider, connectionString);
+        services.AddDbContext<SwitchboardDbContext>((provider, builder) =>
         {
+            builder.AddInterceptors(provider.GetRequiredService<PublishAfterCommitInterceptor>());
             if (options.Provider == DatabaseProvider.Postgres)
             {
                 if (string.IsNullOrWhiteSpace(connectionString))
@@ -30,6 +33,25 @@ public static class DatabaseSetup
             builder.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
         });
         return services;
+    }
+
+    /// <summary>Real-time fan-out: in process on SQLite (one node), over LISTEN/NOTIFY on PostgreSQL (any number of nodes).</summary>
+    private static void AddSwitchboardRealtime(this IServiceCollection services, DatabaseProvider provider, string? connectionString)
+    {
+        services.AddSingleton<PublishAfterCommitInterceptor>();
+        if (provider == DatabaseProvider.Postgres && !string.IsNullOrWhiteSpace(connectionString))
+        {
+            // Its own small pool: a LISTEN connection stays open for the node's lifetime.
+            services.AddSingleton(_ => new Npgsql.NpgsqlDataSourceBuilder(connectionString) { Name = "realtime" }.Build());
+            services.AddSingleton<PostgresRealtimeBus>();
+            services.AddSingleton<IRealtimeBus>(sp => sp.GetRequiredService<PostgresRealtimeBus>());
+            services.AddSingleton<PostgresRealtimeListener>();
+            services.AddHostedService(sp => sp.GetRequiredService<PostgresRealtimeListener>());
+        }
+        else
+        {
+            services.AddSingleton<IRealtimeBus, InProcessRealtimeBus>();
+        }
     }
 
     /// <summary>Parallel workers cost tens of milliseconds to start, more than the short filtered list queries they speed up

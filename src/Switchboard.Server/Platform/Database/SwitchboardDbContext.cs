@@ -5,12 +5,15 @@ using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Switchboard.Audit;
 using Switchboard.Channels;
+using Switchboard.Channels.WebChat;
 using Switchboard.Contacts;
 using Switchboard.Conversations;
 using Switchboard.Identity;
 using Switchboard.Platform.Jobs;
+using Switchboard.Platform.Realtime;
 using Switchboard.Platform.Security;
 using Switchboard.Tenancy;
+using Switchboard.Webhooks;
 
 namespace Switchboard.Platform.Database;
 
@@ -36,8 +39,33 @@ public sealed class SwitchboardDbContext(DbContextOptions<SwitchboardDbContext> 
     public DbSet<WebhookEvent> WebhookEvents => Set<WebhookEvent>();
     public DbSet<Conversation> Conversations => Set<Conversation>();
     public DbSet<Message> Messages => Set<Message>();
+    public DbSet<MessageStatusUpdate> MessageStatusUpdates => Set<MessageStatusUpdate>();
+    public DbSet<MessageAttachment> MessageAttachments => Set<MessageAttachment>();
+    public DbSet<MediaFile> MediaFiles => Set<MediaFile>();
+    public DbSet<ConversationNote> ConversationNotes => Set<ConversationNote>();
+    public DbSet<ConversationTag> ConversationTags => Set<ConversationTag>();
+    public DbSet<ConversationTagLink> ConversationTagLinks => Set<ConversationTagLink>();
+    public DbSet<ConversationAssignment> ConversationAssignments => Set<ConversationAssignment>();
+    public DbSet<ConversationTransfer> ConversationTransfers => Set<ConversationTransfer>();
+    public DbSet<CannedResponse> CannedResponses => Set<CannedResponse>();
+    public DbSet<MessageTemplate> MessageTemplates => Set<MessageTemplate>();
+    public DbSet<ChatSession> ChatSessions => Set<ChatSession>();
+    public DbSet<WebhookSubscription> WebhookSubscriptions => Set<WebhookSubscription>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<Job> Jobs => Set<Job>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    private List<RealtimeEvent> pendingEvents = [];
+
+    /// <summary>Queues a real-time event to publish once this unit of work commits (never if it fails).</summary>
+    public void PublishAfterCommit(RealtimeEvent e) => pendingEvents.Add(e);
+
+    internal IReadOnlyList<RealtimeEvent> TakePendingEvents()
+    {
+        var taken = pendingEvents;
+        pendingEvents = [];
+        return taken;
+    }
 
     public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 
@@ -66,6 +94,9 @@ public sealed class SwitchboardDbContext(DbContextOptions<SwitchboardDbContext> 
             modelBuilder.HasPostgresExtension("btree_gin");
             // Substring search within one tenant: trigrams of search_text, narrowed by tenant inside the same index.
             modelBuilder.Entity<Contact>().HasIndex(c => new { c.TenantId, c.SearchText }).HasDatabaseName("ix_contacts_tenant_id_search_text")
+                .HasMethod("gin").HasOperators("int8_ops", "gin_trgm_ops");
+            // The inbox search looks inside message text.
+            modelBuilder.Entity<Message>().HasIndex(m => new { m.TenantId, m.Text }).HasDatabaseName("ix_messages_tenant_id_text")
                 .HasMethod("gin").HasOperators("int8_ops", "gin_trgm_ops");
         }
     }

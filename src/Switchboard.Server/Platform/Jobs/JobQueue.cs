@@ -15,6 +15,13 @@ public interface IJobHandler
     Task OnDeadAsync(Job job, string error, CancellationToken cancellationToken);
 }
 
+/// <summary>Thrown by a handler that knows when it is worth trying again (a provider's rate limit says how long to wait);
+/// counts as a failed attempt like any other exception.</summary>
+public sealed class RetryLaterException(TimeSpan delay, string message) : Exception(message)
+{
+    public TimeSpan Delay { get; } = delay;
+}
+
 /// <summary>Lets a long-running handler keep its claim on a job (extend before the lease runs out).</summary>
 public sealed class JobLease(Func<CancellationToken, Task> renew)
 {

@@ -64,8 +64,9 @@ internal sealed class JobWorker(
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             var dead = job.Attempts >= job.MaxAttempts || handler is null;
-            // Exponential backoff: 2, 4, 8 ... seconds, at most an hour.
-            var retryAt = clock.GetUtcNow().AddSeconds(Math.Min(3600, Math.Pow(2, job.Attempts)));
+            // The handler's own delay when it knows one, else exponential backoff: 2, 4, 8 ... seconds, at most an hour.
+            var delay = e is RetryLaterException later ? later.Delay : TimeSpan.FromSeconds(Math.Min(3600, Math.Pow(2, job.Attempts)));
+            var retryAt = clock.GetUtcNow() + delay;
             logger.LogWarning(e, "Job {JobId} ({Type}) attempt {Attempt} failed{Outcome}", job.Id, job.Type, job.Attempts, dead ? "; dead-lettered" : "");
             db.ChangeTracker.Clear();
             await FinishAsync(db, job.Id, dead ? JobStatus.Dead : JobStatus.Queued, e.Message, dead ? null : retryAt, cancellationToken);

@@ -1,0 +1,89 @@
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Channels;
+using Switchboard.Platform.Database;
+
+namespace Switchboard.Conversations;
+
+public sealed record PersonRef(long Id, string Name);
+
+public sealed record ContactRef(long Id, string? Name, string? Phone, string? Email);
+
+public sealed record ChannelRef(long Id, string Name, ChannelType Type);
+
+public sealed record TagRef(long Id, string Name, string Color);
+
+public sealed record ConversationSummary(
+    long Id, ConversationStatus Status, ConversationPriority Priority, ContactRef Contact, ChannelRef Channel, PersonRef? AssignedTo,
+    long? DepartmentId, DateTimeOffset? LastMessageAt, string? LastMessagePreview, int UnreadCount, int MessageCount, IReadOnlyList<TagRef> Tags,
+    DateTimeOffset? WindowExpiresAt, DateTimeOffset? SnoozedUntil, DateTimeOffset? FirstResponseAt, DateTimeOffset? ResolvedAt, DateTimeOffset CreatedAt);
+
+public sealed record AttachmentView(long Id, MessageType Type, string? MimeType, string? Filename, long? FileSize, string? Url);
+
+public sealed record TemplateView(string Name, string Language, IReadOnlyList<string> Parameters);
+
+public sealed record MessageView(
+    long Id, long ConversationId, MessageDirection Direction, MessageType Type, string? Text, bool IsTemplate, TemplateView? Template,
+    SenderType SenderType, PersonRef? Agent, MessageStatus Status, DateTimeOffset? SentAt, DateTimeOffset? DeliveredAt, DateTimeOffset? ReadAt,
+    DateTimeOffset? FailedAt, string? ErrorCode, string? ErrorMessage, IReadOnlyList<AttachmentView> Attachments, DateTimeOffset CreatedAt);
+
+/// <summary>Reads conversations and messages in the shapes the API, the hub and outbound webhooks share (docs/inbox-api.md).</summary>
+public sealed class ConversationViews(SwitchboardDbContext db)
+{
+    /// <summary>Summaries for the given conversations, in the order given; two queries whatever the count.</summary>
+    public async Task<List<ConversationSummary>> SummariesAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0)
+            return [];
+        var rows = await (
+            from c in db.Conversations.AsNoTracking()
+            where ids.Contains(c.Id)
+            join contact in db.Contacts on c.ContactId equals contact.Id
+            join channel in db.Channels on c.ChannelId equals channel.Id
+            join user in db.Users on c.AssignedToId equals user.Id into assigned
+            from user in assigned.DefaultIfEmpty()
+            select new { c, Contact = new ContactRef(contact.Id, contact.Name, contact.Phone, contact.Email),
+                Channel = new ChannelRef(channel.Id, channel.Name, channel.Type), AssigneeName = user == null ? null : user.Name })
+            .ToListAsync(cancellationToken);
+        var tags = await (
+            from link in db.ConversationTagLinks
+            where ids.Contains(link.ConversationId)
+            join tag in db.ConversationTags on link.TagId equals tag.Id
+            orderby tag.Name
+            select new { link.ConversationId, Tag = new TagRef(tag.Id, tag.Name, tag.Color) }).ToListAsync(cancellationToken);
+        var tagsBy = tags.ToLookup(t => t.ConversationId, t => t.Tag);
+        var byId = rows.ToDictionary(r => r.c.Id, r =>
+        {
+            var c = r.c;
+            return new ConversationSummary(c.Id, c.Status, c.Priority, r.Contact, r.Channel,
+                c.AssignedToId is { } assignee ? new PersonRef(assignee, r.AssigneeName ?? "") : null, c.DepartmentId, c.LastMessageAt,
+                c.LastMessagePreview, c.UnreadCount, c.MessageCount, tagsBy[c.Id].ToList(), c.WindowExpiresAt, c.SnoozedUntil,
+                c.FirstResponseAt, c.ResolvedAt, c.CreatedAt);
+        });
+        return ids.Where(byId.ContainsKey).Select(id => byId[id]).ToList();
+    }
+
+    public async Task<ConversationSummary?> SummaryAsync(long id, CancellationToken cancellationToken) =>
+        (await SummariesAsync([id], cancellationToken)).SingleOrDefault();
+
+    public async Task<List<MessageView>> MessagesAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0)
+            return [];
+        var messages = await db.Messages.AsNoTracking().Include(m => m.Attachments).Where(m => ids.Contains(m.Id)).ToListAsync(cancellationToken);
+        var agentIds = messages.Where(m => m.AgentId is not null).Select(m => m.AgentId!.Value).Distinct().ToList();
+        var agents = await db.Users.Where(u => agentIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.Name, cancellationToken);
+        var byId = messages.ToDictionary(m => m.Id, m => View(m, m.AgentId is { } agent ? new PersonRef(agent, agents.GetValueOrDefault(agent, "")) : null));
+        return ids.Where(byId.ContainsKey).Select(id => byId[id]).ToList();
+    }
+
+    public async Task<MessageView?> MessageAsync(long id, CancellationToken cancellationToken) =>
+        (await MessagesAsync([id], cancellationToken)).SingleOrDefault();
+
+    private static MessageView View(Message m, PersonRef? agent) => new(
+        m.Id, m.ConversationId, m.Direction, m.Type, m.Text, m.IsTemplate, m.IsTemplate ? Outbound.OutboundTemplate.Describe(m.Payload) : null,
+        m.SenderType, agent, m.Status, m.SentAt, m.DeliveredAt, m.ReadAt, m.FailedAt, m.ErrorCode, m.ErrorMessage,
+        m.Attachments.OrderBy(a => a.Id)
+            .Select(a => new AttachmentView(a.Id, a.Type, a.MimeType, a.Filename, a.FileSize, a.MediaFileId is null ? null : $"/api/v1/attachments/{a.Id}"))
+            .ToList(),
+        m.CreatedAt);
+}

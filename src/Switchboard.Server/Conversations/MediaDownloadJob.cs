@@ -1,0 +1,82 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Channels;
+using Switchboard.Platform.Database;
+using Switchboard.Platform.Jobs;
+using Switchboard.Platform.Security;
+using Switchboard.Platform.Storage;
+
+namespace Switchboard.Conversations;
+
+/// <summary>A provider's file, opened for download.</summary>
+public sealed record FetchedMedia(Stream Content, string MimeType, long? Length, string? Filename) : IAsyncDisposable
+{
+    public ValueTask DisposeAsync() => Content.DisposeAsync();
+}
+
+/// <summary>Downloads a file a provider holds for an inbound message (WhatsApp media id, Twilio MediaUrl) with the channel's
+/// credentials.</summary>
+public interface IMediaFetcher
+{
+    bool Handles(ChannelType type);
+
+    Task<FetchedMedia> FetchAsync(Channel channel, System.Text.Json.Nodes.JsonObject secrets, string platformUrl, CancellationToken cancellationToken);
+}
+
+/// <summary>Brings an inbound attachment into storage, within the size limit and for the media types the inbox shows.
+/// A file that breaks the rules is not stored; the attachment keeps the reason in its metadata.</summary>
+internal sealed class MediaDownloadJob(SwitchboardDbContext db, IEnumerable<IMediaFetcher> fetchers, SecretProtector secrets, FileStore files, TimeProvider clock)
+    : IJobHandler
+{
+    public const string JobType = "media.download";
+
+    private static readonly string[] AllowedTypePrefixes = ["image/", "video/", "audio/", "text/", "application/pdf", "application/msword",
+        "application/vnd.openxmlformats-officedocument.", "application/vnd.ms-", "application/zip", "application/octet-stream"];
+
+    public sealed record Payload(long AttachmentId);
+
+    public string Type => JobType;
+
+    public async Task RunAsync(Job job, JobLease lease, CancellationToken cancellationToken)
+    {
+        var attachmentId = JsonSerializer.Deserialize<Payload>(job.Payload, JsonSerializerOptions.Web)!.AttachmentId;
+        var attachment = await db.MessageAttachments.FirstOrDefaultAsync(a => a.Id == attachmentId, cancellationToken);
+        if (attachment is null || attachment.MediaFileId is not null || attachment.PlatformUrl is null)
+            return;
+        var channel = await db.Channels.AsNoTracking().Join(db.Messages.Where(m => m.Id == attachment.MessageId), c => c.Id, m => m.ChannelId, (c, _) => c)
+            .FirstAsync(cancellationToken);
+        var fetcher = fetchers.FirstOrDefault(f => f.Handles(channel.Type)) ?? throw new InvalidOperationException($"No media fetcher for {channel.Type}.");
+        await using var media = await fetcher.FetchAsync(channel, ChannelSecrets.Read(channel, secrets), attachment.PlatformUrl, cancellationToken);
+        if (!AllowedTypePrefixes.Any(p => media.MimeType.StartsWith(p, StringComparison.OrdinalIgnoreCase)))
+        {
+            attachment.Metadata["rejected"] = $"Files of type {media.MimeType} are not stored.";
+            await db.SaveChangesAsync(cancellationToken);
+            return;
+        }
+        StoredFile stored;
+        try
+        {
+            stored = await files.SaveAsync(db.CurrentTenantId!.Value, media.Content, cancellationToken);
+        }
+        catch (FileTooLargeException e)
+        {
+            attachment.Metadata["rejected"] = e.Message;
+            await db.SaveChangesAsync(cancellationToken);
+            return;
+        }
+        var file = new MediaFile
+        {
+            StorageUrl = stored.Path, MimeType = media.MimeType, FileSize = stored.Size, Sha256 = stored.Sha256,
+            OriginalFilename = attachment.Filename ?? media.Filename, CreatedAt = clock.GetUtcNow(),
+        };
+        db.MediaFiles.Add(file);
+        await db.SaveChangesAsync(cancellationToken);
+        attachment.MediaFileId = file.Id;
+        attachment.MimeType ??= media.MimeType;
+        attachment.FileSize = stored.Size;
+        attachment.Filename ??= media.Filename;
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    public Task OnDeadAsync(Job job, string error, CancellationToken cancellationToken) => Task.CompletedTask;
+}

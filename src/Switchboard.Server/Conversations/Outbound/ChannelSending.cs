@@ -1,0 +1,104 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Switchboard.Channels;
+using Switchboard.Contacts;
+
+namespace Switchboard.Conversations.Outbound;
+
+/// <summary>A template send: Meta's template name and language, and the body's <c>{{n}}</c> values in order.</summary>
+public sealed record OutboundTemplate(string Name, string Language, IReadOnlyList<string> Parameters)
+{
+    /// <summary>Kept in <see cref="Message.Payload"/> under this key, so the thread can show what was sent.</summary>
+    public const string PayloadKey = "template";
+
+    public JsonObject ToPayload() => new()
+    {
+        [PayloadKey] = new JsonObject
+        {
+            ["name"] = Name, ["language"] = Language, ["parameters"] = new JsonArray(Parameters.Select(p => (JsonNode?)JsonValue.Create(p)).ToArray()),
+        },
+    };
+
+    public static TemplateView? Describe(JsonObject payload) => payload[PayloadKey] is JsonObject t
+        ? new TemplateView(t["name"]?.GetValue<string>() ?? "", t["language"]?.GetValue<string>() ?? "",
+            t["parameters"]?.AsArray().Select(p => p?.GetValue<string>() ?? "").ToList() ?? [])
+        : null;
+
+    public static OutboundTemplate? From(JsonObject payload) =>
+        Describe(payload) is { } view ? new OutboundTemplate(view.Name, view.Language, view.Parameters) : null;
+}
+
+/// <summary>Everything a channel adapter needs to send one message.</summary>
+public sealed record OutboundSend(Channel Channel, JsonObject Secrets, Contact Contact, Conversation Conversation, Message Message,
+    OutboundFile? File, OutboundTemplate? Template, Uri StatusCallbackUrl);
+
+/// <summary>An agent's file to send, opened from storage.</summary>
+public sealed record OutboundFile(Func<Stream> Open, string MimeType, string Filename, long Size, Uri PublicUrl);
+
+/// <summary>What the provider said: accepted with its id, try again later, or never.</summary>
+public abstract record SendOutcome
+{
+    public sealed record Accepted(string ProviderMessageId) : SendOutcome;
+
+    /// <summary>Worth retrying (5xx, throttling); <see cref="RetryAfter"/> when the provider says how long to wait.</summary>
+    public sealed record Transient(string Code, string Message, TimeSpan? RetryAfter = null) : SendOutcome;
+
+    /// <summary>Retrying cannot help (bad token, unknown template, undeliverable number). <see cref="OptOut"/>: the
+    /// customer refuses messages on this channel.</summary>
+    public sealed record Permanent(string Code, string Message, bool OptOut = false) : SendOutcome;
+}
+
+/// <summary>One provider's way of sending (WhatsApp Cloud API, Twilio, SMTP, web chat).</summary>
+public interface IChannelSender
+{
+    bool Handles(ChannelType type);
+
+    Task<SendOutcome> SendAsync(OutboundSend send, CancellationToken cancellationToken);
+}
+
+public sealed class MessagingOptions
+{
+    public const string Section = "Messaging";
+
+    /// <summary>Messages per second per channel, by type; WhatsApp's default number throughput is 80/s. 0 = unlimited.</summary>
+    public Dictionary<ChannelType, double> RatePerSecond { get; set; } = new()
+    {
+        [ChannelType.WhatsApp] = 80, [ChannelType.TwilioWhatsApp] = 80, [ChannelType.TwilioSms] = 10, [ChannelType.Email] = 10,
+    };
+
+    public double RateFor(ChannelType type) => RatePerSecond.GetValueOrDefault(type);
+}
+
+/// <summary>A token bucket per channel (this node's share): a send that finds the bucket empty is told how long to wait.</summary>
+public sealed class ChannelRateLimiter(MessagingOptions options, TimeProvider clock)
+{
+    private sealed class Bucket
+    {
+        public double Tokens;
+        public long LastTicks;
+    }
+
+    private readonly ConcurrentDictionary<long, Bucket> buckets = new();
+
+    /// <summary>Null when the send may go now; otherwise the wait until a token is free.</summary>
+    public TimeSpan? TryAcquire(Channel channel)
+    {
+        var rate = options.RateFor(channel.Type);
+        if (rate <= 0)
+            return null;
+        var now = clock.GetTimestamp();
+        var bucket = buckets.GetOrAdd(channel.Id, _ => new Bucket { Tokens = rate, LastTicks = now });
+        lock (bucket)
+        {
+            var elapsed = clock.GetElapsedTime(bucket.LastTicks, now).TotalSeconds;
+            bucket.Tokens = Math.Min(rate, bucket.Tokens + elapsed * rate);
+            bucket.LastTicks = now;
+            if (bucket.Tokens >= 1)
+            {
+                bucket.Tokens -= 1;
+                return null;
+            }
+            return TimeSpan.FromSeconds((1 - bucket.Tokens) / rate);
+        }
+    }
+}

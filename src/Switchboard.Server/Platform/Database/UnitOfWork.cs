@@ -1,0 +1,16 @@
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Switchboard.Platform.Database;
+
+/// <summary>A transaction that joins the caller's when one is open (an audited request already runs in one) and otherwise
+/// owns its own: services can be atomic without knowing who calls them.</summary>
+public sealed class UnitOfWork(IDbContextTransaction? owned) : IAsyncDisposable
+{
+    public static async Task<UnitOfWork> BeginAsync(SwitchboardDbContext db, CancellationToken cancellationToken) =>
+        new(db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null);
+
+    /// <summary>Commits an owned transaction; a joined one commits with its owner.</summary>
+    public Task CommitAsync(CancellationToken cancellationToken) => owned?.CommitAsync(cancellationToken) ?? Task.CompletedTask;
+
+    public ValueTask DisposeAsync() => owned?.DisposeAsync() ?? ValueTask.CompletedTask;
+}

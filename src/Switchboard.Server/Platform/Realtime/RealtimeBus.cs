@@ -1,0 +1,168 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Npgsql;
+using Switchboard.Platform.Database;
+
+namespace Switchboard.Platform.Realtime;
+
+/// <summary>Who hears an event: everyone connected for the tenant, one agent, or whoever has one conversation open.</summary>
+public enum RealtimeAudience
+{
+    Tenant,
+    Agent,
+    Conversation,
+}
+
+/// <summary>Something connected clients of one tenant should hear about; <see cref="TargetId"/> is the agent's or the
+/// conversation's id for those audiences.</summary>
+public sealed record RealtimeEvent(long TenantId, string Name, JsonNode? Payload, RealtimeAudience Audience, long TargetId = 0);
+
+/// <summary>Carries real-time events to every node's connected clients. Events are published only after the change they
+/// describe has committed (see <see cref="PublishAfterCommitInterceptor"/>), so clients never see what was rolled back.</summary>
+public interface IRealtimeBus
+{
+    Task PublishAsync(IReadOnlyList<RealtimeEvent> events, CancellationToken cancellationToken);
+
+    /// <summary>This node's subscribers: they receive every event from every node (their own included).</summary>
+    ChannelReader<RealtimeEvent> Received { get; }
+}
+
+/// <summary>One node (SQLite): events go straight to this process's subscribers.</summary>
+internal sealed class InProcessRealtimeBus : IRealtimeBus
+{
+    private readonly Channel<RealtimeEvent> received = Channel.CreateUnbounded<RealtimeEvent>(new UnboundedChannelOptions { SingleReader = true });
+
+    public ChannelReader<RealtimeEvent> Received => received.Reader;
+
+    public Task PublishAsync(IReadOnlyList<RealtimeEvent> events, CancellationToken cancellationToken)
+    {
+        foreach (var e in events)
+            received.Writer.TryWrite(e);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Several nodes on one PostgreSQL database: <c>NOTIFY</c> on publish, and a background listener on every node
+/// (<see cref="PostgresRealtimeListener"/>) that <c>LISTEN</c>s and hands events to its local subscribers.</summary>
+internal sealed class PostgresRealtimeBus(NpgsqlDataSource dataSource) : IRealtimeBus
+{
+    public const string ChannelName = "switchboard_realtime";
+    /// <summary>PostgreSQL refuses NOTIFY payloads of 8,000 bytes or more.</summary>
+    private const int MaxPayloadBytes = 7900;
+
+    private readonly Channel<RealtimeEvent> received = Channel.CreateUnbounded<RealtimeEvent>(new UnboundedChannelOptions { SingleReader = true });
+
+    public ChannelReader<RealtimeEvent> Received => received.Reader;
+
+    internal void Deliver(string payload)
+    {
+        if (JsonSerializer.Deserialize<RealtimeEvent>(payload, JsonSerializerOptions.Web) is { } e)
+            received.Writer.TryWrite(e);
+    }
+
+    public async Task PublishAsync(IReadOnlyList<RealtimeEvent> events, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        foreach (var e in events)
+        {
+            var json = JsonSerializer.Serialize(e, JsonSerializerOptions.Web);
+            if (System.Text.Encoding.UTF8.GetByteCount(json) > MaxPayloadBytes)
+                // Too big to travel: clients get a marker and refetch (the audience still says which conversation).
+                json = JsonSerializer.Serialize(e with { Payload = new JsonObject { ["truncated"] = true } },
+                    JsonSerializerOptions.Web);
+            await using var notify = new NpgsqlCommand("SELECT pg_notify(@channel, @payload)", connection);
+            notify.Parameters.AddWithValue("channel", ChannelName);
+            notify.Parameters.AddWithValue("payload", json);
+            await notify.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+}
+
+/// <summary>Keeps one connection per node listening for <see cref="PostgresRealtimeBus.ChannelName"/>; reconnects after a
+/// failure (events published while it was down are missed, so clients refetch on reconnect).</summary>
+internal sealed class PostgresRealtimeListener(NpgsqlDataSource dataSource, PostgresRealtimeBus bus, ILogger<PostgresRealtimeListener> logger)
+    : BackgroundService
+{
+    private readonly TaskCompletionSource listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once this node is subscribed (tests and start-up wait on it).</summary>
+    public Task Listening => listening.Task;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
+                connection.Notification += (_, e) => bus.Deliver(e.Payload);
+                await using (var listen = new NpgsqlCommand($"LISTEN {PostgresRealtimeBus.ChannelName}", connection))
+                    await listen.ExecuteNonQueryAsync(stoppingToken);
+                listening.TrySetResult();
+                while (!stoppingToken.IsCancellationRequested)
+                    await connection.WaitAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Real-time listener lost its connection; reconnecting");
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+        }
+    }
+}
+
+/// <summary>Publishes the events a unit of work queued with <see cref="SwitchboardDbContext.PublishAfterCommit"/> once it has
+/// committed: after SaveChanges outside a transaction, or when the explicit transaction commits. Failed or rolled-back
+/// work drops its events.</summary>
+internal sealed class PublishAfterCommitInterceptor(IRealtimeBus bus, ILogger<PublishAfterCommitInterceptor> logger)
+    : SaveChangesInterceptor, IDbTransactionInterceptor
+{
+    public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        if (eventData.Context is SwitchboardDbContext { Database.CurrentTransaction: null } db)
+            await FlushAsync(db, cancellationToken);
+        return result;
+    }
+
+    public override void SaveChangesFailed(DbContextErrorEventData eventData)
+    {
+        if (eventData.Context is SwitchboardDbContext { Database.CurrentTransaction: null } db)
+            db.TakePendingEvents();
+    }
+
+    public async Task TransactionCommittedAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData,
+        CancellationToken cancellationToken = default)
+    {
+        if (eventData.Context is SwitchboardDbContext db)
+            await FlushAsync(db, cancellationToken);
+    }
+
+    public Task TransactionRolledBackAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData,
+        CancellationToken cancellationToken = default)
+    {
+        (eventData.Context as SwitchboardDbContext)?.TakePendingEvents();
+        return Task.CompletedTask;
+    }
+
+    private async Task FlushAsync(SwitchboardDbContext db, CancellationToken cancellationToken)
+    {
+        var events = db.TakePendingEvents();
+        if (events.Count == 0)
+            return;
+        try
+        {
+            await bus.PublishAsync(events, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The change is committed; a lost notification only delays what clients see until they refetch.
+            logger.LogWarning(e, "Could not publish {Count} real-time events", events.Count);
+        }
+    }
+}
