@@ -9,15 +9,17 @@ namespace Switchboard.Tests;
 [Collection(ServerCollection.Name)]
 public sealed class ChannelsTests(Servers servers)
 {
-    internal static object WhatsApp(string name = "Support line") => new
+    /// <summary>A WhatsApp channel; <paramref name="apiBaseUrl"/> points it at the simulator (or nowhere) instead of Meta.</summary>
+    internal static object WhatsApp(string name = "Support line", string? apiBaseUrl = null, string phoneNumberId = "106540352242922") => new
     {
         type = "whatsapp",
         name,
-        settings = new
+        settings = new Dictionary<string, string>
         {
-            phoneNumberId = "106540352242922", businessAccountId = "419561257915477", displayPhoneNumber = "+15550783881",
-            accessToken = "EAAG-secret-token", appSecret = "app-secret-value", verifyToken = "verify-me",
-        },
+            ["phoneNumberId"] = phoneNumberId, ["businessAccountId"] = "419561257915477", ["displayPhoneNumber"] = "+15550783881",
+            ["accessToken"] = "EAAG-secret-token", ["appSecret"] = "app-secret-value", ["verifyToken"] = "verify-me",
+            ["apiBaseUrl"] = apiBaseUrl ?? "",
+        }.Where(s => s.Value.Length > 0).ToDictionary(),
     };
 
     [Theory, Providers]

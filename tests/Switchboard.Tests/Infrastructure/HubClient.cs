@@ -1,0 +1,116 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Switchboard.Tests.Infrastructure;
+
+/// <summary>A SignalR client speaking the JSON hub protocol over a raw WebSocket (the .NET SignalR client package is not
+/// available here): handshake, invocations out, and every invocation the server sends collected by target.</summary>
+public sealed class HubClient : IAsyncDisposable
+{
+    private const char RecordSeparator = '\u001e';
+    private readonly WebSocket socket;
+    private readonly Channel<(string Target, JsonNode? Argument)> received = Channel.CreateUnbounded<(string, JsonNode?)>();
+    private readonly CancellationTokenSource stop = new();
+    private readonly Task reading;
+    private int invocationId;
+
+    private HubClient(WebSocket socket)
+    {
+        this.socket = socket;
+        reading = ReadAsync();
+    }
+
+    /// <summary>Connects to <c>/hubs/inbox</c> of an in-process server with an API key (skipping negotiation, as WebSocket-only clients may).</summary>
+    public static async Task<HubClient> ConnectAsync<T>(WebApplicationFactory<T> factory, string apiKey) where T : class
+    {
+        var client = factory.Server.CreateWebSocketClient();
+        var socket = await client.ConnectAsync(new Uri($"ws://localhost/hubs/inbox?access_token={Uri.EscapeDataString(apiKey)}"), CancellationToken.None);
+        await SendRawAsync(socket, "{\"protocol\":\"json\",\"version\":1}");
+        var hub = new HubClient(socket);
+        var handshake = await hub.received.Reader.ReadAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
+        if (handshake.Target != "handshake" || handshake.Argument?["error"] is not null)
+            throw new InvalidOperationException($"Hub handshake failed: {handshake.Argument}");
+        return hub;
+    }
+
+    /// <summary>Calls a hub method and waits for its completion; throws with the hub's error text.</summary>
+    public async Task InvokeAsync(string method, params object[] arguments)
+    {
+        var id = Interlocked.Increment(ref invocationId).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var message = new JsonObject
+        {
+            ["type"] = 1, ["invocationId"] = id, ["target"] = method,
+            ["arguments"] = new JsonArray(arguments.Select(a => JsonValue.Create(a)).ToArray<JsonNode?>()),
+        };
+        await SendRawAsync(socket, message.ToJsonString());
+        var completion = await NextAsync("completion:" + id, TimeSpan.FromSeconds(10));
+        if (completion?["error"] is { } error)
+            throw new InvalidOperationException(error.GetValue<string>());
+    }
+
+    /// <summary>The argument of the next invocation of <paramref name="target"/> (others are skipped).</summary>
+    public async Task<JsonNode?> NextAsync(string target, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            var (name, argument) = await received.Reader.ReadAsync(cancel.Token);
+            if (name == target)
+                return argument;
+        }
+    }
+
+    private static Task SendRawAsync(WebSocket socket, string json) =>
+        socket.SendAsync(Encoding.UTF8.GetBytes(json + RecordSeparator), WebSocketMessageType.Text, true, CancellationToken.None);
+
+    private async Task ReadAsync()
+    {
+        var buffer = new byte[64 * 1024];
+        var pending = new StringBuilder();
+        try
+        {
+            while (socket.State == WebSocketState.Open)
+            {
+                var result = await socket.ReceiveAsync(buffer, stop.Token);
+                if (result.MessageType == WebSocketMessageType.Close)
+                    break;
+                pending.Append(Encoding.UTF8.GetString(buffer, 0, result.Count));
+                var text = pending.ToString();
+                var end = text.LastIndexOf(RecordSeparator);
+                if (end < 0)
+                    continue;
+                pending.Clear().Append(text[(end + 1)..]);
+                foreach (var record in text[..end].Split(RecordSeparator))
+                {
+                    var node = JsonNode.Parse(record)!;
+                    var entry = node["type"]?.GetValue<int>() switch
+                    {
+                        null => ("handshake", node),
+                        1 => (node["target"]!.GetValue<string>(), node["arguments"]?[0]),
+                        3 => ("completion:" + node["invocationId"]!.GetValue<string>(), node),
+                        _ => ((string?)null, (JsonNode?)null),
+                    };
+                    if (entry.Item1 is not null)
+                        received.Writer.TryWrite(entry!);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (WebSocketException)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await stop.CancelAsync();
+        await reading;
+        socket.Dispose();
+        stop.Dispose();
+    }
+}

@@ -1,0 +1,322 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Conversations;
+using Switchboard.Platform.Database;
+using Switchboard.Tests.Infrastructure;
+
+namespace Switchboard.Tests;
+
+/// <summary>The inbox model without a provider on the other end: the list and its counts, history, the 24-hour window,
+/// consent keywords, and delivery reports applied monotonically.</summary>
+[Collection(ServerCollection.Name)]
+public sealed class MessagingTests(Servers servers)
+{
+    /// <summary>Nothing listens here: sends to it fail as a provider outage would.</summary>
+    internal const string Nowhere = "http://127.0.0.1:9";
+
+    internal static string Inbound(string wamid, string waId, string name, string text, DateTimeOffset at) =>
+        new JsonObject
+        {
+            ["object"] = "whatsapp_business_account",
+            ["entry"] = new JsonArray(new JsonObject
+            {
+                ["id"] = "419561257915477",
+                ["changes"] = new JsonArray(new JsonObject
+                {
+                    ["field"] = "messages",
+                    ["value"] = new JsonObject
+                    {
+                        ["messaging_product"] = "whatsapp",
+                        ["metadata"] = new JsonObject { ["display_phone_number"] = "15550783881", ["phone_number_id"] = "106540352242922" },
+                        ["contacts"] = new JsonArray(new JsonObject { ["profile"] = new JsonObject { ["name"] = name }, ["wa_id"] = waId }),
+                        ["messages"] = new JsonArray(new JsonObject
+                        {
+                            ["from"] = waId, ["id"] = wamid, ["timestamp"] = at.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                            ["type"] = "text", ["text"] = new JsonObject { ["body"] = text },
+                        }),
+                    },
+                }),
+            }),
+        }.ToJsonString();
+
+    internal static string Status(string wamid, string status, DateTimeOffset at, int? errorCode = null) =>
+        new JsonObject
+        {
+            ["object"] = "whatsapp_business_account",
+            ["entry"] = new JsonArray(new JsonObject
+            {
+                ["id"] = "419561257915477",
+                ["changes"] = new JsonArray(new JsonObject
+                {
+                    ["field"] = "messages",
+                    ["value"] = new JsonObject
+                    {
+                        ["messaging_product"] = "whatsapp",
+                        ["metadata"] = new JsonObject { ["display_phone_number"] = "15550783881", ["phone_number_id"] = "106540352242922" },
+                        ["statuses"] = new JsonArray(new JsonObject
+                        {
+                            ["id"] = wamid, ["status"] = status, ["recipient_id"] = "16505551234",
+                            ["timestamp"] = at.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                            ["errors"] = errorCode is null ? null : new JsonArray(new JsonObject
+                            {
+                                ["code"] = errorCode, ["title"] = "Message undeliverable", ["message"] = "Message undeliverable",
+                                ["error_data"] = new JsonObject { ["details"] = "The recipient could not be reached." },
+                            }),
+                        }),
+                    },
+                }),
+            }),
+        }.ToJsonString();
+
+    private static async Task<(TenantHandle Tenant, long ChannelId)> TenantWithWhatsAppAsync(Servers servers, DatabaseProvider provider)
+    {
+        var factory = await servers.ForAsync(provider);
+        var tenant = await factory.CreateTenantAsync();
+        var channel = await tenant.Owner.PostJsonAsync("/api/v1/channels", ChannelsTests.WhatsApp(apiBaseUrl: Nowhere), HttpStatusCode.Created);
+        return (tenant, channel.Id());
+    }
+
+    internal static async Task<long> CustomerWritesAsync(TenantHandle tenant, long channelId, string waId, string name, string text, DateTimeOffset? at = null)
+    {
+        var wamid = "wamid." + Guid.NewGuid().ToString("N");
+        var response = await tenant.Factory.CreateClient().SendAsync(WhatsAppWebhookTests.Signed(channelId, Inbound(wamid, waId, name, text, at ?? tenant.Factory.Clock.GetUtcNow())));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await WhatsAppWebhookTests.WaitForAsync(tenant.Factory, tenant.Id, db => db.Messages.AnyAsync(m => m.ProviderMessageId == wamid));
+        return await tenant.Factory.InTenantAsync(tenant.Id, services => services.GetRequiredService<SwitchboardDbContext>().Messages
+            .Where(m => m.ProviderMessageId == wamid).Select(m => m.ConversationId).SingleAsync());
+    }
+
+    private static async Task SendWebhookAsync(TenantHandle tenant, long channelId, string body)
+    {
+        var response = await tenant.Factory.CreateClient().SendAsync(WhatsAppWebhookTests.Signed(channelId, body));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    private static Task<T> QueryAsync<T>(TenantHandle tenant, Func<SwitchboardDbContext, Task<T>> query) =>
+        tenant.Factory.InTenantAsync(tenant.Id, services => query(services.GetRequiredService<SwitchboardDbContext>()));
+
+    [Theory, Providers]
+    public async Task TheConversationList_FiltersSearchesPagesAndCountsPerStatus(DatabaseProvider provider)
+    {
+        var (tenant, channelId) = await TenantWithWhatsAppAsync(servers, provider);
+        var now = tenant.Factory.Clock.GetUtcNow();
+        var ada = await CustomerWritesAsync(tenant, channelId, "15550000101", "Ada Lovelace", "My parcel never arrived", now.AddMinutes(-3));
+        var grace = await CustomerWritesAsync(tenant, channelId, "15550000102", "Grace Hopper", "Invoice question", now.AddMinutes(-2));
+        var alan = await CustomerWritesAsync(tenant, channelId, "15550000103", "Alan Turing", "Where is my refund?", now.AddMinutes(-1));
+        await tenant.Owner.PatchJsonAsync($"/api/v1/conversations/{grace}", new { status = "resolved" }, HttpStatusCode.OK);
+
+        var all = await tenant.Owner.GetJsonAsync("/api/v1/conversations");
+        Assert.Equal([alan, grace, ada], all.Items().Select(c => c!["id"]!.GetValue<long>()));
+        Assert.Equal(2, all["counts"]!["new"]!.GetValue<int>());
+        Assert.Equal(1, all["counts"]!["resolved"]!.GetValue<int>());
+        var first = all.Items()[0]!;
+        Assert.Equal("Alan Turing", first["contact"]!["name"]!.GetValue<string>());
+        Assert.Equal("Where is my refund?", first["lastMessagePreview"]!.GetValue<string>());
+        Assert.Equal(1, first["unreadCount"]!.GetValue<int>());
+        Assert.Equal("whatsapp", first["channel"]!["type"]!.GetValue<string>());
+
+        var fresh = await tenant.Owner.GetJsonAsync("/api/v1/conversations?status=new&assignee=unassigned");
+        Assert.Equal([alan, ada], fresh.Items().Select(c => c!["id"]!.GetValue<long>()));
+        Assert.Equal(1, fresh["counts"]!["resolved"]!.GetValue<int>()); // counts ignore only the status filter
+
+        Assert.Equal([grace], (await tenant.Owner.GetJsonAsync("/api/v1/conversations?q=hopper")).Items().Select(c => c!["id"]!.GetValue<long>()));
+        Assert.Equal([ada], (await tenant.Owner.GetJsonAsync("/api/v1/conversations?q=PARCEL")).Items().Select(c => c!["id"]!.GetValue<long>()));
+        Assert.Equal([alan], (await tenant.Owner.GetJsonAsync("/api/v1/conversations?q=555-0000-103")).Items().Select(c => c!["id"]!.GetValue<long>()));
+
+        var page1 = await tenant.Owner.GetJsonAsync("/api/v1/conversations?limit=2");
+        var page2 = await tenant.Owner.GetJsonAsync($"/api/v1/conversations?limit=2&cursor={page1["nextCursor"]}");
+        Assert.Equal([alan, grace, ada], page1.Items().Concat(page2.Items()).Select(c => c!["id"]!.GetValue<long>()));
+        Assert.Null(page2["nextCursor"]);
+
+        await tenant.Owner.PostAsync($"/api/v1/conversations/{alan}/read", null);
+        Assert.Equal([ada], (await tenant.Owner.GetJsonAsync("/api/v1/conversations?unread=true&status=new")).Items().Select(c => c!["id"]!.GetValue<long>()));
+
+        foreach (var bad in new[] { "status=closed", "assignee=someone", "limit=0", "cursor=nonsense" })
+        {
+            var problem = await (await tenant.Owner.GetAsync($"/api/v1/conversations?{bad}")).JsonAsync(HttpStatusCode.BadRequest);
+            Assert.NotNull(problem["errors"]);
+        }
+        var me = await (await tenant.Owner.GetAsync("/api/v1/conversations?assignee=me")).JsonAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("API key", me["errors"]!["assignee"]![0]!.GetValue<string>());
+    }
+
+    [Theory, Providers]
+    public async Task History_PagesBackwards_OldestFirstWithinAPage(DatabaseProvider provider)
+    {
+        var (tenant, channelId) = await TenantWithWhatsAppAsync(servers, provider);
+        var start = tenant.Factory.Clock.GetUtcNow().AddMinutes(-10);
+        long conversation = 0;
+        for (var i = 1; i <= 5; i++)
+            conversation = await CustomerWritesAsync(tenant, channelId, "15550000201", "Linus", $"message {i}", start.AddSeconds(i));
+
+        var newest = await tenant.Owner.GetJsonAsync($"/api/v1/conversations/{conversation}/messages?limit=2");
+        Assert.Equal(["message 4", "message 5"], newest.Items().Select(m => m!["text"]!.GetValue<string>()));
+        var older = await tenant.Owner.GetJsonAsync($"/api/v1/conversations/{conversation}/messages?limit=2&before={newest["nextCursor"]}");
+        Assert.Equal(["message 2", "message 3"], older.Items().Select(m => m!["text"]!.GetValue<string>()));
+        var oldest = await tenant.Owner.GetJsonAsync($"/api/v1/conversations/{conversation}/messages?limit=2&before={older["nextCursor"]}");
+        Assert.Equal(["message 1"], oldest.Items().Select(m => m!["text"]!.GetValue<string>()));
+        Assert.Null(oldest["nextCursor"]);
+        Assert.Equal("customer", oldest.Items()[0]!["senderType"]!.GetValue<string>());
+    }
+
+    [Theory, Providers]
+    public async Task OutsideTheWindow_OnlyATemplateMayBeSent_AndBadBodiesChangeNothing(DatabaseProvider provider)
+    {
+        var (tenant, channelId) = await TenantWithWhatsAppAsync(servers, provider);
+        var conversation = await CustomerWritesAsync(tenant, channelId, "15550000301", "Edsger", "hello", tenant.Factory.Clock.GetUtcNow().AddHours(-25));
+
+        var refused = await (await tenant.Owner.PostAsync($"/api/v1/conversations/{conversation}/messages", Http.RawJson("{\"type\":\"text\",\"text\":\"Hi!\"}")))
+            .JsonAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Equal("window_closed", refused["code"]!.GetValue<string>());
+        foreach (var bad in new[] { "{\"type\":\"text\"}", "{\"type\":\"sticker\"}", "{\"type\":\"template\",\"template\":{}}", "{\"type\":\"text\",\"text\":" })
+            Assert.Equal(HttpStatusCode.BadRequest, (await tenant.Owner.PostAsync($"/api/v1/conversations/{conversation}/messages", Http.RawJson(bad))).StatusCode);
+        Assert.Equal(1, await QueryAsync(tenant, db => db.Messages.CountAsync(m => m.ConversationId == conversation)));
+
+        var template = await tenant.Owner.PostJsonAsync($"/api/v1/conversations/{conversation}/messages",
+            new { type = "template", template = new { name = "order_update", language = "en_US", parameters = new[] { "Edsger", "#42" } } }, HttpStatusCode.Accepted);
+        Assert.Equal("pending", template["status"]!.GetValue<string>());
+        Assert.True(template["isTemplate"]!.GetValue<bool>());
+        Assert.Equal(["Edsger", "#42"], template["template"]!["parameters"]!.AsArray().Select(p => p!.GetValue<string>()));
+        Assert.Equal("agent", template["senderType"]!.GetValue<string>());
+
+        var withinWindow = await CustomerWritesAsync(tenant, channelId, "15550000302", "Barbara", "hello again");
+        var reply = await tenant.Owner.PostJsonAsync($"/api/v1/conversations/{withinWindow}/messages", new { type = "text", text = "Hi Barbara" }, HttpStatusCode.Accepted);
+        Assert.Equal("Hi Barbara", reply["text"]!.GetValue<string>());
+        var summary = await tenant.Owner.GetJsonAsync($"/api/v1/conversations/{withinWindow}");
+        Assert.Equal("open", summary["status"]!.GetValue<string>());
+        Assert.NotNull(summary["firstResponseAt"]);
+        Assert.Equal(0, summary["unreadCount"]!.GetValue<int>());
+    }
+
+    [Theory, Providers]
+    public async Task TheSameIdempotencyKey_SendsOneMessage(DatabaseProvider provider)
+    {
+        var (tenant, channelId) = await TenantWithWhatsAppAsync(servers, provider);
+        var conversation = await CustomerWritesAsync(tenant, channelId, "15550000351", "Ken", "hi");
+        HttpRequestMessage Request() => new(HttpMethod.Post, $"/api/v1/conversations/{conversation}/messages")
+        {
+            Content = Http.RawJson("{\"type\":\"text\",\"text\":\"once\"}"), Headers = { { "Idempotency-Key", "retry-123" } },
+        };
+        var first = await (await tenant.Owner.SendAsync(Request())).JsonAsync(HttpStatusCode.Accepted);
+        var second = await (await tenant.Owner.SendAsync(Request())).JsonAsync(HttpStatusCode.Accepted);
+        Assert.Equal(first.Id(), second.Id());
+        Assert.Equal(1, await QueryAsync(tenant, db => db.Messages.CountAsync(m => m.ConversationId == conversation && m.Direction == MessageDirection.Outbound)));
+    }
+
+    [Theory, Providers]
+    public async Task StopOptsTheCustomerOut_AndStartOptsThemBackIn(DatabaseProvider provider)
+    {
+        var (tenant, channelId) = await TenantWithWhatsAppAsync(servers, provider);
+        var conversation = await CustomerWritesAsync(tenant, channelId, "15550000401", "Margaret", " stop ");
+        var refused = await (await tenant.Owner.PostAsync($"/api/v1/conversations/{conversation}/messages", Http.RawJson("{\"type\":\"text\",\"text\":\"Wait!\"}")))
+            .JsonAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Equal("opted_out", refused["code"]!.GetValue<string>());
+        var contact = (await tenant.Owner.GetJsonAsync("/api/v1/contacts?q=margaret")).Items().Single()!;
+        Assert.False(contact["optIns"]!["whatsapp"]!["optedIn"]!.GetValue<bool>());
+        Assert.Equal("keyword:STOP", contact["optIns"]!["whatsapp"]!["source"]!.GetValue<string>());
+
+        await CustomerWritesAsync(tenant, channelId, "15550000401", "Margaret", "START");
+        await tenant.Owner.PostJsonAsync($"/api/v1/conversations/{conversation}/messages", new { type = "text", text = "Welcome back" }, HttpStatusCode.Accepted);
+    }
+
+    [Theory, Providers]
+    public async Task DeliveryReports_MoveOnlyForward_InAnyOrder_AndEachIsKeptOnce(DatabaseProvider provider)
+    {
+        var (tenant, channelId) = await TenantWithWhatsAppAsync(servers, provider);
+        var conversation = await CustomerWritesAsync(tenant, channelId, "15550000501", "Donald", "hi");
+        var now = tenant.Factory.Clock.GetUtcNow();
+        var sent = await SeedOutboundAsync(tenant, conversation, channelId, "wamid.out-" + Guid.NewGuid().ToString("N"));
+
+        await SendWebhookAsync(tenant, channelId, Status(sent.Wamid, "read", now.AddSeconds(3)));
+        await SendWebhookAsync(tenant, channelId, Status(sent.Wamid, "delivered", now.AddSeconds(2)));
+        await SendWebhookAsync(tenant, channelId, Status(sent.Wamid, "read", now.AddSeconds(3)) + " "); // a re-delivery with other bytes
+        await SendWebhookAsync(tenant, channelId, Status(sent.Wamid, "failed", now.AddSeconds(4), errorCode: 131026));
+        await WhatsAppWebhookTests.WaitForAsync(tenant.Factory, tenant.Id, async db => await db.WebhookEvents.CountAsync(e => e.ProcessedAt == null) == 0);
+
+        var message = await QueryAsync(tenant, db => db.Messages.SingleAsync(m => m.Id == sent.Id));
+        Assert.Equal(MessageStatus.Read, message.Status);
+        Assert.Equal(now.AddSeconds(2).ToUnixTimeSeconds(), message.DeliveredAt!.Value.ToUnixTimeSeconds());
+        var history = await QueryAsync(tenant, db => db.MessageStatusUpdates.Where(u => u.MessageId == sent.Id).OrderBy(u => u.StatusAt).Select(u => u.Status).ToListAsync());
+        Assert.Equal([MessageStatus.Delivered, MessageStatus.Read, MessageStatus.Failed], history);
+
+        var other = await SeedOutboundAsync(tenant, conversation, channelId, "wamid.out-" + Guid.NewGuid().ToString("N"));
+        await SendWebhookAsync(tenant, channelId, Status(other.Wamid, "failed", now.AddSeconds(5), errorCode: 131026));
+        await SendWebhookAsync(tenant, channelId, Status(other.Wamid, "delivered", now.AddSeconds(4)));
+        await WhatsAppWebhookTests.WaitForAsync(tenant.Factory, tenant.Id, async db => await db.WebhookEvents.CountAsync(e => e.ProcessedAt == null) == 0);
+        var failed = (await tenant.Owner.GetJsonAsync($"/api/v1/conversations/{conversation}/messages")).Items().Single(m => m!["id"]!.GetValue<long>() == other.Id)!;
+        Assert.Equal("failed", failed["status"]!.GetValue<string>());
+        Assert.Equal("131026", failed["errorCode"]!.GetValue<string>());
+        Assert.Equal("The recipient could not be reached.", failed["errorMessage"]!.GetValue<string>());
+        Assert.NotNull(failed["deliveredAt"]);
+    }
+
+    [Theory, Providers]
+    public async Task AReportThatOvertakesItsMessage_IsAppliedOnceTheMessageIsKnown(DatabaseProvider provider)
+    {
+        var (tenant, channelId) = await TenantWithWhatsAppAsync(servers, provider);
+        var conversation = await CustomerWritesAsync(tenant, channelId, "15550000601", "Barbara", "hi");
+        var wamid = "wamid.early-" + Guid.NewGuid().ToString("N");
+        await SendWebhookAsync(tenant, channelId, Status(wamid, "delivered", tenant.Factory.Clock.GetUtcNow()));
+        await Task.Delay(500);
+        var sent = await SeedOutboundAsync(tenant, conversation, channelId, wamid);
+        for (var i = 0; i < 50 && (await QueryAsync(tenant, db => db.Messages.SingleAsync(m => m.Id == sent.Id))).Status != MessageStatus.Delivered; i++)
+        {
+            tenant.Factory.Clock.Advance(TimeSpan.FromSeconds(5)); // the job's retry is due
+            await Task.Delay(200);
+        }
+        Assert.Equal(MessageStatus.Delivered, (await QueryAsync(tenant, db => db.Messages.SingleAsync(m => m.Id == sent.Id))).Status);
+    }
+
+    [Fact]
+    public void StatusesOnlyAdvance()
+    {
+        Assert.True(MessageStatuses.Advances(MessageStatus.Pending, MessageStatus.Sent));
+        Assert.True(MessageStatuses.Advances(MessageStatus.Sent, MessageStatus.Read));
+        Assert.False(MessageStatuses.Advances(MessageStatus.Delivered, MessageStatus.Sent));
+        Assert.False(MessageStatuses.Advances(MessageStatus.Read, MessageStatus.Failed));
+        Assert.False(MessageStatuses.Advances(MessageStatus.Failed, MessageStatus.Delivered));
+        Assert.True(MessageStatuses.Advances(MessageStatus.Failed, MessageStatus.Read));
+        Assert.True(MessageStatuses.Advances(MessageStatus.Delivered, MessageStatus.Failed));
+    }
+
+    [Theory, Providers]
+    public async Task TheHub_TellsTheTenantAndTheConversationsWatchers_AndNoOtherTenant(DatabaseProvider provider)
+    {
+        var (tenant, channelId) = await TenantWithWhatsAppAsync(servers, provider);
+        var other = await tenant.Factory.CreateTenantAsync();
+        var ownerKey = tenant.Owner.DefaultRequestHeaders.Authorization!.Parameter!;
+        await using var agent = await HubClient.ConnectAsync(tenant.Factory, ownerKey);
+        await using var stranger = await HubClient.ConnectAsync(tenant.Factory, other.Owner.DefaultRequestHeaders.Authorization!.Parameter!);
+
+        var conversation = await CustomerWritesAsync(tenant, channelId, "15550000701", "Frances", "Is anyone there?");
+        var update = await agent.NextAsync("conversationUpdated", TimeSpan.FromSeconds(10));
+        Assert.Equal(conversation, update!["id"]!.GetValue<long>());
+        Assert.Equal("Is anyone there?", update["lastMessagePreview"]!.GetValue<string>());
+
+        await agent.InvokeAsync("JoinConversation", conversation);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => stranger.InvokeAsync("JoinConversation", conversation));
+        await tenant.Owner.PostJsonAsync($"/api/v1/conversations/{conversation}/messages", new { type = "text", text = "Yes!" }, HttpStatusCode.Accepted);
+        var created = await agent.NextAsync("messageCreated", TimeSpan.FromSeconds(10));
+        Assert.Equal("Yes!", created!["message"]!["text"]!.GetValue<string>());
+        await Assert.ThrowsAsync<OperationCanceledException>(() => stranger.NextAsync("conversationUpdated", TimeSpan.FromSeconds(1)));
+    }
+
+    private static async Task<(long Id, string Wamid)> SeedOutboundAsync(TenantHandle tenant, long conversationId, long channelId, string wamid)
+    {
+        var id = await QueryAsync(tenant, async db =>
+        {
+            var message = new Message
+            {
+                ConversationId = conversationId, ChannelId = channelId, ProviderMessageId = wamid, Direction = MessageDirection.Outbound,
+                Type = MessageType.Text, Text = "Sent earlier", SenderType = SenderType.Agent, Status = MessageStatus.Pending,
+                CreatedAt = tenant.Factory.Clock.GetUtcNow(), UpdatedAt = tenant.Factory.Clock.GetUtcNow(),
+            };
+            db.Messages.Add(message);
+            await db.SaveChangesAsync();
+            return message.Id;
+        });
+        return (id, wamid);
+    }
+}
