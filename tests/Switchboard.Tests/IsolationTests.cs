@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Conversations;
 using Switchboard.Platform.Database;
 using Switchboard.Tests.Infrastructure;
 
@@ -79,15 +80,24 @@ public sealed class IsolationTests(Servers servers)
             type = "webchat", name = marker, settings = new { allowedOrigins = new[] { "https://www.example.com" } }, departmentIds = new[] { department.Id() },
         }, HttpStatusCode.Created);
         // A WhatsApp message in, so conversations, messages and stored webhooks exist too.
-        var whatsapp = await api.PostJsonAsync("/api/v1/channels", ChannelsTests.WhatsApp(marker + " WhatsApp"), HttpStatusCode.Created);
-        await tenant.Factory.CreateClient().SendAsync(WhatsAppWebhookTests.Signed(whatsapp.Id(), WhatsAppWebhookTests.InboundText("wamid." + marker)));
-        await WhatsAppWebhookTests.WaitForAsync(tenant.Factory, tenant.Id, async db => await db.Messages.AnyAsync());
+        var whatsapp = await api.PostJsonAsync("/api/v1/channels", ChannelsTests.WhatsApp(marker + " WhatsApp", apiBaseUrl: MessagingTests.Nowhere), HttpStatusCode.Created);
+        var conversation = await MessagingTests.CustomerWritesAsync(tenant, whatsapp.Id(), "15550009999", marker, marker);
+        // An agent's file: media, an attachment, and a message whose delivery report history has a row.
+        using var file = new MultipartFormDataContent { { new ByteArrayContent("%PDF-1.4 secret"u8.ToArray()) { Headers = { ContentType = new("application/pdf") } }, "file", "quote.pdf" } };
+        var sentFile = await (await api.PostAsync($"/api/v1/conversations/{conversation}/messages", file)).JsonAsync(HttpStatusCode.Accepted);
+        var attachmentId = sentFile["attachments"]![0]!["id"]!.GetValue<long>();
+        await tenant.Factory.InTenantAsync(tenant.Id, async services =>
+        {
+            var db = services.GetRequiredService<SwitchboardDbContext>();
+            db.MessageStatusUpdates.Add(new MessageStatusUpdate { MessageId = sentFile.Id(), Status = MessageStatus.Sent, StatusAt = DateTimeOffset.UtcNow });
+            return await db.SaveChangesAsync();
+        });
         var upload = await api.PostAsync("/api/v1/contacts/imports", new StringContent($"name,phone\n{marker},+15550000002\n", System.Text.Encoding.UTF8, "text/csv"));
         var import = await upload.JsonAsync(HttpStatusCode.Accepted);
         return new Dictionary<string, long>
         {
             ["users"] = userId, ["departments"] = department.Id(), ["contacts"] = contact.Id(), ["api-keys"] = key.Id(),
-            ["contacts/imports"] = import.Id(), ["channels"] = channel.Id(),
+            ["contacts/imports"] = import.Id(), ["channels"] = channel.Id(), ["conversations"] = conversation, ["attachments"] = attachmentId,
         };
     }
 

@@ -40,7 +40,7 @@ public sealed class SchemaTests(Servers servers)
                 ["Database:Provider"] = provider.ToString(),
                 ["ConnectionStrings:Switchboard"] = database.ConnectionString,
             }).Build();
-            return new ServiceCollection().AddSwitchboardDatabase(configuration).BuildServiceProvider();
+            return new ServiceCollection().AddLogging().AddSwitchboardDatabase(configuration).BuildServiceProvider();
         }).ToList();
 
         await Task.WhenAll(nodes.Select(node => DatabaseSetup.MigrateAsync(node)));
