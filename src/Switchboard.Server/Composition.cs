@@ -96,6 +96,8 @@ public static class Composition
     {
         services.AddSignalR();
         services.AddHostedService<InboxHubRelay>();
+        services.AddSingleton<SnoozeWaker>();
+        services.AddHostedService(sp => sp.GetRequiredService<SnoozeWaker>());
         services.AddScoped<ConversationViews>();
         services.AddScoped<InboxEvents>();
         services.AddScoped<InboundMessages>();
