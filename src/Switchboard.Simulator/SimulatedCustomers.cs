@@ -77,12 +77,24 @@ public sealed class SimulatedCustomers : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        long? lastRound = null;
         while (!stoppingToken.IsCancellationRequested)
         {
             var current = Settings;
+            var wait = Timeout.InfiniteTimeSpan;
             if (current.Enabled)
-                WriteInEverywhere();
-            await wake.WaitAsync(current.Enabled ? TimeSpan.FromSeconds(current.IntervalSeconds) : Timeout.InfiniteTimeSpan, stoppingToken);
+            {
+                // Settings changes wake the loop early; a round still only starts once the interval has passed.
+                var interval = TimeSpan.FromSeconds(current.IntervalSeconds);
+                var since = lastRound is { } at ? TimeSpan.FromMilliseconds(Environment.TickCount64 - at) : interval;
+                if (since >= interval)
+                {
+                    WriteInEverywhere();
+                    (lastRound, since) = (Environment.TickCount64, TimeSpan.Zero);
+                }
+                wait = interval - since;
+            }
+            await wake.WaitAsync(wait, stoppingToken);
         }
     }
 
