@@ -203,7 +203,7 @@ public sealed class ControlApi(
                 ["to"] = m.To,
                 ["type"] = m.Type,
                 ["text"] = m.Text,
-                ["request"] = m.Request.DeepClone(),
+                ["request"] = m.Request,
                 ["at"] = m.At.ToString("O"),
             }).ToArray()),
         });

@@ -6,15 +6,15 @@ public static class CustomerScript
 {
     public const int CastSize = 5;
 
-    public static readonly string[] FirstNames =
+    internal static readonly string[] FirstNames =
         ["Sheena", "Marcus", "Aiko", "Lucía", "Tomasz", "Priya", "Kwame", "Elena", "Jonas", "Fatima", "Diego", "Hannah", "Ravi", "Chloé", "Omar", "Greta"];
 
-    public static readonly string[] LastNames =
+    internal static readonly string[] LastNames =
         ["Nelson", "Okafor", "Tanaka", "Gómez", "Kowalski", "Sharma", "Mensah", "Rossi", "Berg", "Haddad", "Alvarez", "Schmidt", "Iyer", "Martin", "Farouk", "Lind"];
 
-    public static readonly string[] AreaCodes = ["202", "206", "212", "303", "312", "404", "415", "503", "512", "617", "702", "919"];
+    internal static readonly string[] AreaCodes = ["202", "206", "212", "303", "312", "404", "415", "503", "512", "617", "702", "919"];
 
-    public static readonly string[][] Stories =
+    internal static readonly string[][] Stories =
     [
         ["Hi, my order #1042 still shows 'processing' after five days. Can you check?", "It was the blue backpack, ordered last Monday.", "Great, thank you! Will I get a tracking number?", "Thanks, that's all I needed."],
         ["Hello! Does the Aurora jacket come in another color?", "I'm looking for something darker, maybe navy or black.", "Perfect, is size M in stock?", "Thanks, I'll order it tonight."],

@@ -100,7 +100,7 @@ public sealed partial class MetaGraph(
             return MetaWire.Error(400, 131056);
 
         var message = new SentMessage(SimulatedProvider.WhatsApp, phoneNumberId, Ids.Wamid(send.To, inbound: false), number.DisplayDigits, send.To,
-            send.Type, send.Text, body, clock.GetUtcNow());
+            send.Type, send.Text, body.ToJsonString(), clock.GetUtcNow());
         sent.Add(message);
         int? failure = behaviour.FailingRecipients.TryGetValue(send.To, out var code) ? code
             : send.Template is null && behaviour.EnforceWindow && !activity.InWindow(SimulatedProvider.WhatsApp, phoneNumberId, send.To) ? 131047
@@ -179,7 +179,7 @@ public sealed partial class MetaGraph(
             return Invalid("Param category must be one of {AUTHENTICATION, MARKETING, UTILITY}.");
         if (body?["components"] is not JsonArray { Count: > 0 } components)
             return Invalid("The parameter components is required.");
-        var template = templates.Create(businessAccountId, name, language, category, (JsonArray)components.DeepClone());
+        var template = templates.Create(businessAccountId, name, language, category, components);
         if (template is null)
             return MetaWire.Error(400, 100, "Invalid parameter", $"Message template already exists: there is already {language} content for {name}.");
 

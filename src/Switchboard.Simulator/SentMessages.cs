@@ -3,9 +3,13 @@ using System.Text.Json.Nodes;
 namespace Switchboard.Simulator;
 
 /// <summary>A message the simulator accepted from the server. <see cref="Account"/> is the phone number id (Meta) or the
-/// account SID (Twilio); <see cref="Request"/> is what the server sent (Meta's JSON, Twilio's form fields as JSON).</summary>
+/// account SID (Twilio); <see cref="Request"/> is what the server sent (Meta's JSON, Twilio's form fields as JSON), a new
+/// tree on each read so readers on different threads never share one.</summary>
 public sealed record SentMessage(
-    SimulatedProvider Provider, string Account, string Id, string From, string To, string Type, string? Text, JsonObject Request, DateTimeOffset At);
+    SimulatedProvider Provider, string Account, string Id, string From, string To, string Type, string? Text, string RequestJson, DateTimeOffset At)
+{
+    public JsonObject Request => JsonNode.Parse(RequestJson)!.AsObject();
+}
 
 /// <summary>Everything the simulator accepted, in order, for tests to assert on.</summary>
 public sealed class SentMessages

@@ -59,10 +59,12 @@ public sealed class SimulatedCustomers : BackgroundService
     public void Configure(CustomerSettings value)
     {
         lock (gate)
+        {
             settings = value;
-        // Start (or stop) at once rather than at the end of the current interval.
-        if (wake.CurrentCount == 0)
-            wake.Release();
+            // Start (or stop) at once rather than at the end of the current interval.
+            if (wake.CurrentCount == 0)
+                wake.Release();
+        }
     }
 
     /// <summary>An account's cast, the same on every run: its id seeds the names and numbers.</summary>

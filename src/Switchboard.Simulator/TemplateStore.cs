@@ -3,14 +3,17 @@ using System.Text.RegularExpressions;
 
 namespace Switchboard.Simulator;
 
-/// <summary>A WhatsApp message template as Meta lists it. Components are kept as the JSON Meta was given.</summary>
-public sealed record MessageTemplate(string Id, string Name, string Language, string Category, string Status, JsonArray Components)
+/// <summary>A WhatsApp message template as Meta lists it. Components are kept as the JSON text Meta was given, so every
+/// reader gets its own tree (JSON nodes are not safe to share between threads).</summary>
+public sealed record MessageTemplate(string Id, string Name, string Language, string Category, string Status, string ComponentsJson)
 {
+    public JsonArray Components => JsonNode.Parse(ComponentsJson)!.AsArray();
+
     public JsonObject ToJson() => new()
     {
         ["name"] = Name,
         ["parameter_format"] = "POSITIONAL",
-        ["components"] = Components.DeepClone(),
+        ["components"] = Components,
         ["language"] = Language,
         ["status"] = Status,
         ["category"] = Category,
@@ -53,7 +56,7 @@ public sealed class TemplateStore
             var templates = Templates(businessAccountId);
             if (templates.Any(t => t.Name == name && t.Language == language))
                 return null;
-            var template = new MessageTemplate(Ids.Graph(), name, language, category, "PENDING", components);
+            var template = new MessageTemplate(Ids.Graph(), name, language, category, "PENDING", components.ToJsonString());
             templates.Add(template);
             return template;
         }
@@ -112,5 +115,5 @@ public sealed class TemplateStore
     ];
 
     private static MessageTemplate Approved(string name, string category, JsonArray components) =>
-        new(Ids.Graph(), name, "en_US", category, "APPROVED", components);
+        new(Ids.Graph(), name, "en_US", category, "APPROVED", components.ToJsonString());
 }

@@ -102,7 +102,7 @@ public sealed class TwilioApi(
 
         var now = clock.GetUtcNow();
         var type = contentSid is not null ? "content" : mediaUrls.Length > 0 ? "media" : "text";
-        var message = new SentMessage(SimulatedProvider.Twilio, accountSid, Ids.Twilio("SM"), sender, to, type, body.Length > 0 ? body : null, FormJson(form), now);
+        var message = new SentMessage(SimulatedProvider.Twilio, accountSid, Ids.Twilio("SM"), sender, to, type, body.Length > 0 ? body : null, FormJson(form).ToJsonString(), now);
         sent.Add(message);
         int? failure = behaviour.FailingRecipients.TryGetValue(Addresses.Digits(to), out var code) ? code
             : Addresses.IsWhatsApp(to) && contentSid is null && behaviour.EnforceWindow && !activity.InWindow(SimulatedProvider.Twilio, accountSid, to) ? 63016

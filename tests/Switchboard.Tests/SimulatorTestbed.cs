@@ -91,7 +91,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
         return Received(path).Take(count).ToArray();
     }
 
-    public async ValueTask DisposeAsync() => await app.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
 }
 
 /// <summary>A simulator with a WhatsApp number and a Twilio account whose webhooks go to a <see cref="WebhookReceiver"/>,

@@ -44,5 +44,9 @@ public sealed class SimulatorHost : IAsyncDisposable
         return new SimulatorHost(app, address + prefix);
     }
 
-    public async ValueTask DisposeAsync() => await app.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
 }
