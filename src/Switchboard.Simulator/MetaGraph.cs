@@ -72,7 +72,7 @@ public sealed partial class MetaGraph(
         return TryAuthenticate(stored.Owner, request, out _, out var error) ? Results.Bytes(stored.Bytes, stored.MimeType) : error;
     }
 
-    /// <summary><c>POST /{phone-number-id}/messages</c>: queued errors first, then validation, throughput and the pair
+    /// <summary><c>POST /{phone-number-id}/messages</c>: a read receipt, or a send: queued errors first, then validation, throughput and the pair
     /// rate limit; an accepted message then plays its statuses (or fails asynchronously, as Meta does for undeliverable
     /// recipients and free-form messages outside the customer-service window).</summary>
     private async Task<IResult> SendAsync(string phoneNumberId, HttpRequest request)
@@ -84,6 +84,11 @@ public sealed partial class MetaGraph(
         var body = await Wire.ReadObjectAsync(request);
         if (body is null)
             return MetaWire.Error(400, 100, "(#100) Invalid parameter", "The request body must be a JSON object.");
+        // The same route marks a customer's message read (and may show a typing indicator); nothing is sent.
+        if (Wire.Text(body["status"]) == "read")
+            return Wire.Text(body["messaging_product"]) == "whatsapp" && Wire.Text(body["message_id"]) is { Length: > 0 }
+                ? Wire.Json(new JsonObject { ["success"] = true })
+                : Invalid("A read receipt needs messaging_product and message_id.");
         MetaSend send;
         try
         {

@@ -175,6 +175,18 @@ public sealed class SimulatorMetaTests
     }
 
     [Fact]
+    public async Task AReadReceipt_IsAnsweredSuccess_AndSendsNothing()
+    {
+        await using var bed = await StartAsync();
+        var wamid = await WriteInAsync(bed, "16505551234");
+
+        var answer = await bed.Meta.PostJsonAsync(Messages, new { messaging_product = "whatsapp", status = "read", message_id = wamid, typing_indicator = new { type = "text" } }, HttpStatusCode.OK);
+
+        Assert.Equal("""{"success":true}""", answer.ToJsonString());
+        Assert.Empty(bed.Simulator.Sent.For());
+    }
+
+    [Fact]
     public async Task AFreeFormMessageOutsideTheWindow_IsAccepted_ThenFailsWith131047()
     {
         await using var bed = await StartAsync();
