@@ -13,6 +13,7 @@ using Switchboard.Conversations;
 using Switchboard.Conversations.Outbound;
 using Switchboard.Platform.Storage;
 using Switchboard.Contacts;
+using Switchboard.Demo;
 using Switchboard.Identity;
 using Switchboard.Platform.Database;
 using Switchboard.Platform.Health;
@@ -50,6 +51,7 @@ public static class Composition
         services.AddSingleton<FileStore>();
         services.AddSingleton<ChannelWebhookUrls>();
         services.AddSwitchboardInbox(configuration);
+        builder.AddDemoMode();
 
         var jobOptions = configuration.GetSection(JobOptions.Section).Get<JobOptions>() ?? new JobOptions();
         services.AddSingleton(jobOptions);
@@ -150,6 +152,7 @@ public static class Composition
         app.MapWhatsAppWebhooks();
         app.MapMediaLinks();
         app.MapHub<InboxHub>(InboxHub.Path);
+        app.MapDemoMode();
         app.MapSwitchboardHealth();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.UseSwaggerUI(o =>
