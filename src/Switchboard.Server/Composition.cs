@@ -20,6 +20,7 @@ using Switchboard.Platform.Http;
 using Switchboard.Platform.Jobs;
 using Switchboard.Platform.Security;
 using Switchboard.Tenancy;
+using Switchboard.Webhooks;
 
 namespace Switchboard;
 
@@ -50,6 +51,7 @@ public static class Composition
         services.AddSingleton<FileStore>();
         services.AddSingleton<ChannelWebhookUrls>();
         services.AddSwitchboardInbox(configuration);
+        services.AddSwitchboardWebhooks(configuration);
 
         var jobOptions = configuration.GetSection(JobOptions.Section).Get<JobOptions>() ?? new JobOptions();
         services.AddSingleton(jobOptions);
@@ -111,6 +113,18 @@ public static class Composition
         services.AddScoped<IMediaFetcher, WhatsAppMediaFetcher>();
     }
 
+    /// <summary>Outbound webhooks: inbox events become signed deliveries to the tenant's subscribed URLs.</summary>
+    private static void AddSwitchboardWebhooks(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(OutboundWebhookOptions.Section).Get<OutboundWebhookOptions>() ?? new OutboundWebhookOptions();
+        services.AddSingleton(options);
+        services.AddHttpClient(WebhookSender.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => WebhookTargets.Handler(options));
+        services.AddScoped<WebhookSender>();
+        services.AddScoped<WebhookOutbox>();
+        services.AddScoped<IInboxEventSink, WebhookEventSink>();
+        services.AddScoped<IJobHandler, WebhookDeliveryJob>();
+    }
+
     public static WebApplication UseSwitchboard(this WebApplication app)
     {
         // Behind a load balancer the client's address (rate limits, audit IP) and scheme (secure cookies) come from
@@ -143,6 +157,7 @@ public static class Composition
         api.MapContactsApi();
         api.MapChannelsApi();
         api.MapConversationsApi();
+        api.MapWebhooksApi();
         api.MapPlatformApi();
 
         app.MapWhatsAppWebhooks();
