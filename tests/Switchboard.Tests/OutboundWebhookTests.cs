@@ -340,6 +340,15 @@ public sealed class OutboundWebhookTests(Servers servers)
     }
 
     [Fact]
+    public void TheSignature_MatchesTheTestVectorInTheDocs()
+    {
+        const string body = "{\"id\":\"evt_0195f1c2a3b47c9d8e0f112233445566\",\"type\":\"ping\",\"createdAt\":\"2026-01-01T00:00:00+00:00\",\"tenantId\":7,\"data\":{\"webhookId\":3}}";
+        Assert.Equal("sha256=742eed0a7cab3867b8b99d577489b5b45d0780fb08d9aeabd5b6a9e04723772b",
+            WebhookSignature.Compute("whsec-example-7Jq2", "1767225600", Encoding.UTF8.GetBytes(body)));
+        Assert.Contains(body, File.ReadAllText(Path.Combine(PermissionTests.RepositoryRoot(), "docs", "webhooks.md")));
+    }
+
+    [Fact]
     public void PrivateAddresses_AreRecognised()
     {
         foreach (var address in new[] { "127.0.0.1", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0",
