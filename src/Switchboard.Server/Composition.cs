@@ -21,6 +21,7 @@ using Switchboard.Platform.Http;
 using Switchboard.Platform.Jobs;
 using Switchboard.Platform.Security;
 using Switchboard.Tenancy;
+using Switchboard.Webhooks;
 
 namespace Switchboard;
 
@@ -52,6 +53,7 @@ public static class Composition
         services.AddSingleton<ChannelWebhookUrls>();
         services.AddSwitchboardInbox(configuration);
         builder.AddDemoMode();
+        services.AddSwitchboardWebhooks(configuration);
 
         var jobOptions = configuration.GetSection(JobOptions.Section).Get<JobOptions>() ?? new JobOptions();
         services.AddSingleton(jobOptions);
@@ -115,6 +117,18 @@ public static class Composition
         services.AddScoped<IMediaFetcher, WhatsAppMediaFetcher>();
     }
 
+    /// <summary>Outbound webhooks: inbox events become signed deliveries to the tenant's subscribed URLs.</summary>
+    private static void AddSwitchboardWebhooks(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(OutboundWebhookOptions.Section).Get<OutboundWebhookOptions>() ?? new OutboundWebhookOptions();
+        services.AddSingleton(options);
+        services.AddHttpClient(WebhookSender.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => WebhookTargets.Handler(options));
+        services.AddScoped<WebhookSender>();
+        services.AddScoped<WebhookOutbox>();
+        services.AddScoped<IInboxEventSink, WebhookEventSink>();
+        services.AddScoped<IJobHandler, WebhookDeliveryJob>();
+    }
+
     public static WebApplication UseSwitchboard(this WebApplication app)
     {
         // Behind a load balancer the client's address (rate limits, audit IP) and scheme (secure cookies) come from
@@ -147,6 +161,7 @@ public static class Composition
         api.MapContactsApi();
         api.MapChannelsApi();
         api.MapConversationsApi();
+        api.MapWebhooksApi();
         api.MapPlatformApi();
 
         app.MapWhatsAppWebhooks();

@@ -79,6 +79,8 @@ public sealed class IsolationTests(Servers servers)
         {
             type = "webchat", name = marker, settings = new { allowedOrigins = new[] { "https://www.example.com" } }, departmentIds = new[] { department.Id() },
         }, HttpStatusCode.Created);
+        // A webhook subscription first, so the inbox events below leave deliveries in its log.
+        var webhook = await api.PostJsonAsync("/api/v1/webhooks", new { url = MessagingTests.Nowhere + "/hooks", description = marker }, HttpStatusCode.Created);
         // A WhatsApp message in, so conversations, messages and stored webhooks exist too.
         var whatsapp = await api.PostJsonAsync("/api/v1/channels", ChannelsTests.WhatsApp(marker + " WhatsApp", apiBaseUrl: MessagingTests.Nowhere), HttpStatusCode.Created);
         var conversation = await MessagingTests.CustomerWritesAsync(tenant, whatsapp.Id(), "15550009999", marker, marker);
@@ -98,6 +100,7 @@ public sealed class IsolationTests(Servers servers)
         {
             ["users"] = userId, ["departments"] = department.Id(), ["contacts"] = contact.Id(), ["api-keys"] = key.Id(),
             ["contacts/imports"] = import.Id(), ["channels"] = channel.Id(), ["conversations"] = conversation, ["attachments"] = attachmentId,
+            ["webhooks"] = webhook.Id(),
         };
     }
 
