@@ -109,6 +109,9 @@ public static class Composition
         services.AddScoped<IJobHandler, WhatsAppInboundJob>();
         services.AddScoped<IChannelSender, WhatsAppSender>();
         services.AddScoped<IMediaFetcher, WhatsAppMediaFetcher>();
+        // Inbox management: assignment/transfer and WhatsApp template sync.
+        services.AddScoped<ConversationAssignments>();
+        services.AddScoped<WhatsAppTemplates>();
     }
 
     public static WebApplication UseSwitchboard(this WebApplication app)
@@ -143,6 +146,12 @@ public static class Composition
         api.MapContactsApi();
         api.MapChannelsApi();
         api.MapConversationsApi();
+        // Inbox management (docs/inbox-api.md): notes, tags, assignment and transfer, canned responses, templates.
+        api.MapNotesApi();
+        api.MapConversationTagsApi();
+        api.MapAssignmentsApi();
+        api.MapCannedResponsesApi();
+        api.MapMessageTemplatesApi();
         api.MapPlatformApi();
 
         app.MapWhatsAppWebhooks();
