@@ -167,6 +167,12 @@ public sealed class InboxManagementTests(Servers servers)
         Assert.All(history.Skip(1), a => Assert.Equal("Ann", a["assignedBy"]!["name"]!.GetValue<string>()));
         Assert.All(history.Skip(1), a => Assert.NotNull(a["unassignedAt"]));
         Assert.All(history, a => Assert.Equal("manual", a["assignmentType"]!.GetValue<string>()));
+
+        // Two agents taking the same conversation at once: one gets it, the other is told it is taken.
+        var contested = await ConversationAsync(tenant);
+        var answers = await Task.WhenAll(new[] { ann, bob }.Select(m => m.Api.PostAsJsonAsync($"/api/v1/conversations/{contested}/assign", new { userId = m.Id })));
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.Forbidden], answers.Select(a => a.StatusCode).Order());
+        Assert.Single((await ann.Api.GetJsonAsync($"/api/v1/conversations/{contested}/assignments")).Items());
     }
 
     [Theory, Providers]
