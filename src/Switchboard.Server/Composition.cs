@@ -115,6 +115,9 @@ public static class Composition
         services.AddScoped<IJobHandler, WhatsAppInboundJob>();
         services.AddScoped<IChannelSender, WhatsAppSender>();
         services.AddScoped<IMediaFetcher, WhatsAppMediaFetcher>();
+        // Inbox management: assignment/transfer and WhatsApp template sync.
+        services.AddScoped<ConversationAssignments>();
+        services.AddScoped<WhatsAppTemplates>();
     }
 
     /// <summary>Outbound webhooks: inbox events become signed deliveries to the tenant's subscribed URLs.</summary>
@@ -162,6 +165,12 @@ public static class Composition
         api.MapChannelsApi();
         api.MapConversationsApi();
         api.MapWebhooksApi();
+        // Inbox management (docs/inbox-api.md): notes, tags, assignment and transfer, canned responses, templates.
+        api.MapNotesApi();
+        api.MapConversationTagsApi();
+        api.MapAssignmentsApi();
+        api.MapCannedResponsesApi();
+        api.MapMessageTemplatesApi();
         api.MapPlatformApi();
 
         app.MapWhatsAppWebhooks();
