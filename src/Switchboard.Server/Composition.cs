@@ -106,6 +106,7 @@ public static class Composition
         services.AddSingleton<ChannelRateLimiter>();
         services.AddScoped<IJobHandler, MessageSendJob>();
         services.AddScoped<IJobHandler, MediaDownloadJob>();
+        services.AddScoped<WebhookInbox>();
         services.AddScoped<IJobHandler, WhatsAppInboundJob>();
         services.AddScoped<IChannelSender, WhatsAppSender>();
         services.AddScoped<IMediaFetcher, WhatsAppMediaFetcher>();
