@@ -8,6 +8,7 @@ using Microsoft.Extensions.FileProviders;
 using Microsoft.OpenApi;
 using Switchboard.Audit;
 using Switchboard.Channels;
+using Switchboard.Channels.Twilio;
 using Switchboard.Channels.WhatsApp;
 using Switchboard.Conversations;
 using Switchboard.Conversations.Outbound;
@@ -110,6 +111,9 @@ public static class Composition
         services.AddScoped<IJobHandler, WhatsAppInboundJob>();
         services.AddScoped<IChannelSender, WhatsAppSender>();
         services.AddScoped<IMediaFetcher, WhatsAppMediaFetcher>();
+        services.AddScoped<IJobHandler, TwilioInboundJob>();
+        services.AddScoped<IChannelSender, TwilioSender>();
+        services.AddScoped<IMediaFetcher, TwilioMediaFetcher>();
     }
 
     public static WebApplication UseSwitchboard(this WebApplication app)
@@ -147,6 +151,7 @@ public static class Composition
         api.MapPlatformApi();
 
         app.MapWhatsAppWebhooks();
+        app.MapTwilioWebhooks();
         app.MapMediaLinks();
         app.MapHub<InboxHub>(InboxHub.Path);
         app.MapSwitchboardHealth();
