@@ -8,6 +8,7 @@ using Microsoft.Extensions.FileProviders;
 using Microsoft.OpenApi;
 using Switchboard.Audit;
 using Switchboard.Channels;
+using Switchboard.Channels.Email;
 using Switchboard.Channels.Twilio;
 using Switchboard.Channels.WhatsApp;
 using Switchboard.Conversations;
@@ -114,6 +115,9 @@ public static class Composition
         services.AddScoped<IJobHandler, TwilioInboundJob>();
         services.AddScoped<IChannelSender, TwilioSender>();
         services.AddScoped<IMediaFetcher, TwilioMediaFetcher>();
+        services.AddScoped<IJobHandler, EmailInboundJob>();
+        services.AddScoped<IChannelSender, EmailSender>();
+        services.AddScoped<IMediaFetcher, EmailAttachmentFetcher>();
     }
 
     public static WebApplication UseSwitchboard(this WebApplication app)
@@ -152,6 +156,7 @@ public static class Composition
 
         app.MapWhatsAppWebhooks();
         app.MapTwilioWebhooks();
+        app.MapEmailWebhooks();
         app.MapMediaLinks();
         app.MapHub<InboxHub>(InboxHub.Path);
         app.MapSwitchboardHealth();
