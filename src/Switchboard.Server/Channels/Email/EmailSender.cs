@@ -30,12 +30,14 @@ internal sealed class EmailSender(SwitchboardDbContext db) : IChannelSender
         // The customer's last message holds the thread: its subject and the ids to answer.
         var parent = await db.Messages.Where(m => m.ConversationId == send.Conversation.Id && m.Direction == MessageDirection.Inbound)
             .OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id).Select(m => m.Metadata).FirstOrDefaultAsync(cancellationToken);
-        var subject = InboundEmail.StringOf(parent?["subject"]) ?? send.Channel.Name;
+        var subject = InboundEmail.StringOf(parent?["subject"]) is { } theirs
+            ? theirs.StartsWith("Re:", StringComparison.OrdinalIgnoreCase) ? theirs : $"Re: {theirs}"
+            : send.Channel.Name;
         var messageId = $"<{Guid.NewGuid():N}@{from.Host}>";
 
         using var mail = new MailMessage(from, new MailAddress(to, send.Contact.Name == to ? null : send.Contact.Name))
         {
-            Subject = subject.StartsWith("Re:", StringComparison.OrdinalIgnoreCase) ? subject : $"Re: {subject}",
+            Subject = subject,
             Body = send.Message.Text ?? "",
             SubjectEncoding = Encoding.UTF8,
             BodyEncoding = Encoding.UTF8,

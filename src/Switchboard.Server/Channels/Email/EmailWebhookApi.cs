@@ -59,7 +59,7 @@ public static class EmailWebhookApi
     }
 
     /// <summary>Mailgun's <c>signature</c>: hex HMAC-SHA256(signing key, timestamp + token).</summary>
-    public static bool IsMailgunSignature(string signingKey, string timestamp, string token, string signature)
+    private static bool IsMailgunSignature(string signingKey, string timestamp, string token, string signature)
     {
         if (timestamp.Length == 0 || token.Length == 0)
             return false;
