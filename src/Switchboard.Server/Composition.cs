@@ -8,6 +8,8 @@ using Microsoft.Extensions.FileProviders;
 using Microsoft.OpenApi;
 using Switchboard.Audit;
 using Switchboard.Channels;
+using Switchboard.Channels.Email;
+using Switchboard.Channels.Twilio;
 using Switchboard.Channels.WhatsApp;
 using Switchboard.Conversations;
 using Switchboard.Conversations.Outbound;
@@ -112,9 +114,16 @@ public static class Composition
         services.AddSingleton<ChannelRateLimiter>();
         services.AddScoped<IJobHandler, MessageSendJob>();
         services.AddScoped<IJobHandler, MediaDownloadJob>();
+        services.AddScoped<WebhookInbox>();
         services.AddScoped<IJobHandler, WhatsAppInboundJob>();
         services.AddScoped<IChannelSender, WhatsAppSender>();
         services.AddScoped<IMediaFetcher, WhatsAppMediaFetcher>();
+        services.AddScoped<IJobHandler, TwilioInboundJob>();
+        services.AddScoped<IChannelSender, TwilioSender>();
+        services.AddScoped<IMediaFetcher, TwilioMediaFetcher>();
+        services.AddScoped<IJobHandler, EmailInboundJob>();
+        services.AddScoped<IChannelSender, EmailSender>();
+        services.AddScoped<IMediaFetcher, EmailAttachmentFetcher>();
         // Inbox management: assignment/transfer and WhatsApp template sync.
         services.AddScoped<ConversationAssignments>();
         services.AddScoped<WhatsAppTemplates>();
@@ -174,6 +183,8 @@ public static class Composition
         api.MapPlatformApi();
 
         app.MapWhatsAppWebhooks();
+        app.MapTwilioWebhooks();
+        app.MapEmailWebhooks();
         app.MapMediaLinks();
         app.MapHub<InboxHub>(InboxHub.Path);
         app.MapDemoMode();

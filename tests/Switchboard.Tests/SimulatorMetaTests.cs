@@ -403,7 +403,7 @@ public sealed class SimulatorMetaTests
     public async Task AccountsRegisteredOverTheControlApi_WorkLikeInProcessOnes()
     {
         await using var simulator = await SimulatorHost.StartAsync();
-        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var receiver = await ProviderWebhookReceiver.StartAsync();
         using var control = simulator.CreateClient();
         await control.PutJsonAsync("_simulator/whatsapp/555000111", new
         {

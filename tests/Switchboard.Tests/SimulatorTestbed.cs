@@ -28,14 +28,14 @@ public sealed record ReceivedWebhook(string Path, string Url, IReadOnlyDictionar
 
 /// <summary>The business side in the tests: a small server that records every POST and answers 200, or 500 for the
 /// next <see cref="FailNext"/> requests.</summary>
-public sealed class WebhookReceiver : IAsyncDisposable
+public sealed class ProviderWebhookReceiver : IAsyncDisposable
 {
     private readonly WebApplication app;
     private readonly Lock gate = new();
     private readonly List<ReceivedWebhook> received = [];
     private int failNext;
 
-    private WebhookReceiver(WebApplication app, string baseUrl)
+    private ProviderWebhookReceiver(WebApplication app, string baseUrl)
     {
         this.app = app;
         BaseUrl = baseUrl;
@@ -50,13 +50,13 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public string Url(string path) => BaseUrl + path;
 
-    public static async Task<WebhookReceiver> StartAsync()
+    public static async Task<ProviderWebhookReceiver> StartAsync()
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var app = builder.Build();
-        WebhookReceiver? receiver = null;
+        ProviderWebhookReceiver? receiver = null;
         app.MapPost("/{**path}", async (HttpRequest request) =>
         {
             using var body = new MemoryStream();
@@ -70,7 +70,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return receiver = new WebhookReceiver(app, address);
+        return receiver = new ProviderWebhookReceiver(app, address);
     }
 
     public IReadOnlyList<ReceivedWebhook> Received(string path)
@@ -98,7 +98,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
     }
 }
 
-/// <summary>A simulator with a WhatsApp number and a Twilio account whose webhooks go to a <see cref="WebhookReceiver"/>,
+/// <summary>A simulator with a WhatsApp number and a Twilio account whose webhooks go to a <see cref="ProviderWebhookReceiver"/>,
 /// with short status delays so the tests stay fast.</summary>
 public sealed class SimulatorTestbed : IAsyncDisposable
 {
@@ -111,7 +111,7 @@ public sealed class SimulatorTestbed : IAsyncDisposable
     public const string SmsNumber = "+15550001000";
     public const string WhatsAppNumber = "whatsapp:+15550002000";
 
-    private SimulatorTestbed(SimulatorHost simulator, WebhookReceiver receiver)
+    private SimulatorTestbed(SimulatorHost simulator, ProviderWebhookReceiver receiver)
     {
         Simulator = simulator;
         Receiver = receiver;
@@ -123,7 +123,7 @@ public sealed class SimulatorTestbed : IAsyncDisposable
     }
 
     public SimulatorHost Simulator { get; }
-    public WebhookReceiver Receiver { get; }
+    public ProviderWebhookReceiver Receiver { get; }
 
     /// <summary>Authenticated as the WhatsApp number (bearer token).</summary>
     public HttpClient Meta { get; }
@@ -137,7 +137,7 @@ public sealed class SimulatorTestbed : IAsyncDisposable
     public static async Task<SimulatorTestbed> StartAsync(string prefix = "")
     {
         var simulator = await SimulatorHost.StartAsync(prefix);
-        var receiver = await WebhookReceiver.StartAsync();
+        var receiver = await ProviderWebhookReceiver.StartAsync();
         simulator.Accounts.Add(new MetaPhoneNumber(PhoneNumberId, AccessToken, "+1 555-078-3881", "Acme Support")
         {
             AppSecret = AppSecret, BusinessAccountId = BusinessAccountId, WebhookUrl = receiver.Url("/meta"),
