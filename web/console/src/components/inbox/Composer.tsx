@@ -350,7 +350,7 @@ export function Composer({
             </button>
             <span className="composer__spacer" />
             <button type="submit" className="btn btn--primary" disabled={sending || (!draft.trim() && !(file && mode === 'reply'))}>
-              {sending ? 'Sending…' : mode === 'note' ? 'Add note' : 'Send'}
+              {sending ? 'Sending…' : mode === 'note' ? 'Add internal note' : 'Send'}
             </button>
           </div>
         </form>

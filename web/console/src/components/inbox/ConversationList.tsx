@@ -42,6 +42,7 @@ function StatusTabs({ status, counts, onChange }: { status: InboxFilters['status
             role="tab"
             id={`inbox-tab-${t.status}`}
             aria-selected={selected}
+            aria-label={`${t.label}, ${counts[t.status]} conversation${counts[t.status] === 1 ? '' : 's'}`}
             aria-controls="inbox-list-panel"
             tabIndex={selected ? 0 : -1}
             className={`inbox-tab${selected ? ' inbox-tab--selected' : ''}`}
@@ -49,10 +50,7 @@ function StatusTabs({ status, counts, onChange }: { status: InboxFilters['status
             onKeyDown={(e) => onKeyDown(e, i)}
           >
             {t.label}
-            <span className="inbox-tab__count">
-              {counts[t.status]}
-              <span className="visually-hidden"> conversations</span>
-            </span>
+            <span className="inbox-tab__count">{counts[t.status]}</span>
           </button>
         );
       })}

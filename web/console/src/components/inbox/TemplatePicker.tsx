@@ -47,10 +47,14 @@ export function TemplatePicker({
   const template = useMemo(() => templates?.find((t) => String(t.id) === selectedId) ?? null, [templates, selectedId]);
   const count = template ? templateParameterCount(template) : 0;
 
-  useEffect(() => {
-    setParams(Array.from({ length: count }, () => ''));
+  // One value per {{n}} of the chosen template (the state may still hold another template's values).
+  const values = Array.from({ length: count }, (_, i) => params[i] ?? '');
+
+  function choose(id: string) {
+    setSelectedId(id);
+    setParams([]);
     setAttempted(false);
-  }, [template, count]);
+  }
 
   async function sync() {
     setSyncing(true);
@@ -68,12 +72,12 @@ export function TemplatePicker({
     e.preventDefault();
     if (!template) return;
     setAttempted(true);
-    if (params.some((p) => !p.trim())) return;
+    if (values.some((p) => !p.trim())) return;
     setSending(true);
     setSendError(null);
     try {
-      await onSend({ name: template.name, language: template.language, parameters: params.map((p) => p.trim()) });
-      setParams(Array.from({ length: count }, () => ''));
+      await onSend({ name: template.name, language: template.language, parameters: values.map((p) => p.trim()) });
+      setParams([]);
       setAttempted(false);
     } catch (err) {
       setSendError(errorMessage(err));
@@ -111,7 +115,7 @@ export function TemplatePicker({
             <label htmlFor="template-select" className="field__label">
               Template
             </label>
-            <select id="template-select" className="input select" value={selectedId} onChange={(e) => setSelectedId(e.target.value)} aria-describedby="template-why">
+            <select id="template-select" className="input select" value={selectedId} onChange={(e) => choose(e.target.value)} aria-describedby="template-why">
               {templates.map((t) => (
                 <option key={t.id} value={String(t.id)}>
                   {t.name} ({t.language}) — {t.category}
@@ -119,7 +123,7 @@ export function TemplatePicker({
               ))}
             </select>
           </div>
-          {params.map((value, i) => {
+          {values.map((value, i) => {
             const id = `template-param-${i + 1}`;
             const invalid = attempted && !value.trim();
             return (
@@ -135,7 +139,7 @@ export function TemplatePicker({
                   aria-required
                   aria-invalid={invalid || undefined}
                   aria-describedby={invalid ? `${id}-error` : undefined}
-                  onChange={(e) => setParams((prev) => prev.map((p, j) => (j === i ? e.target.value : p)))}
+                  onChange={(e) => setParams(values.map((p, j) => (j === i ? e.target.value : p)))}
                   autoComplete="off"
                 />
                 {invalid && (
@@ -152,7 +156,7 @@ export function TemplatePicker({
                 Preview
               </span>
               <p className="template-preview__body" aria-labelledby="template-preview-label" data-testid="template-preview">
-                {templateParts(template.body, params).map((p, i) =>
+                {templateParts(template.body, values).map((p, i) =>
                   p.param ? (
                     <mark key={i} className={p.filled ? 'template-preview__param' : 'template-preview__param template-preview__param--empty'}>
                       {p.text}
