@@ -169,11 +169,11 @@ export function CannedResponsesPage() {
               <td className="row-actions">
                 {canEdit(r) && (
                   <>
-                    <button type="button" className="btn btn--ghost btn--sm" onClick={() => setEditing(r)}>
-                      Edit<span className="visually-hidden"> {r.title}</span>
+                    <button type="button" className="btn btn--ghost btn--sm" onClick={() => setEditing(r)} aria-label={`Edit ${r.title}`}>
+                      Edit
                     </button>
-                    <button type="button" className="btn btn--ghost btn--sm btn--danger-text" onClick={() => setDeleting(r)}>
-                      Delete<span className="visually-hidden"> {r.title}</span>
+                    <button type="button" className="btn btn--ghost btn--sm btn--danger-text" onClick={() => setDeleting(r)} aria-label={`Delete ${r.title}`}>
+                      Delete
                     </button>
                   </>
                 )}

@@ -123,11 +123,11 @@ export function ConversationTagsPage() {
               </th>
               <td>{t.description || <span className="muted">—</span>}</td>
               <td className="row-actions">
-                <button type="button" className="btn btn--ghost btn--sm" onClick={() => setEditing(t)}>
-                  Edit<span className="visually-hidden"> {t.name}</span>
+                <button type="button" className="btn btn--ghost btn--sm" onClick={() => setEditing(t)} aria-label={`Edit ${t.name}`}>
+                  Edit
                 </button>
-                <button type="button" className="btn btn--ghost btn--sm btn--danger-text" onClick={() => setDeleting(t)}>
-                  Delete<span className="visually-hidden"> {t.name}</span>
+                <button type="button" className="btn btn--ghost btn--sm btn--danger-text" onClick={() => setDeleting(t)} aria-label={`Delete ${t.name}`}>
+                  Delete
                 </button>
               </td>
             </tr>

@@ -251,6 +251,18 @@ describe('thread', () => {
     expect(rows()[0].textContent).toContain('1 unread');
   });
 
+  it('refetches the open thread and rejoins its group after a reconnect', async () => {
+    renderAt('/inbox/1');
+    await screen.findByText('Message 1');
+    await waitFor(() => expect(hub.joined()).toEqual([1]));
+    vi.mocked(api.listMessages).mockResolvedValue({ items: [message(1), message(2), message(3, { text: 'Missed while offline' })], nextCursor: null });
+    hub.drop();
+    hub.restore();
+    await within(screen.getByRole('log', { name: 'Messages' })).findByText('Missed while offline');
+    expect(hub.joined()).toEqual([1, 1]);
+    expect(screen.getAllByTestId('message')).toHaveLength(3);
+  });
+
   it('shows a failed message with its error and retries it', async () => {
     vi.mocked(api.listMessages).mockResolvedValue({
       items: [
@@ -343,6 +355,30 @@ describe('composer', () => {
     await screen.findByText(/The 24-hour WhatsApp window has closed/);
     expect(send).toHaveBeenCalledTimes(2);
     expect(await screen.findByLabelText('Template')).toBeTruthy();
+  });
+
+  it('sends a file as multipart with the text as its caption', async () => {
+    const upload = vi.spyOn(api, 'sendFile').mockResolvedValue(
+      message(80, {
+        direction: 'outbound',
+        senderType: 'agent',
+        type: 'document',
+        text: 'Your invoice',
+        status: 'pending',
+        attachments: [{ id: 9, type: 'document', mimeType: 'application/pdf', filename: 'invoice.pdf', fileSize: 2048, url: '/api/v1/attachments/9' }],
+        createdAt: '2026-03-02T10:00:00Z',
+      }),
+    );
+    renderAt('/inbox/1');
+    await screen.findByText('Message 1');
+    const file = new File(['%PDF'], 'invoice.pdf', { type: 'application/pdf' });
+    fireEvent.change(document.getElementById('composer-file')!, { target: { files: [file] } });
+    expect(await screen.findByRole('button', { name: 'Remove invoice.pdf' })).toBeTruthy();
+    fireEvent.change(screen.getByLabelText('Caption'), { target: { value: 'Your invoice' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    await waitFor(() => expect(upload).toHaveBeenCalledWith(1, file, 'Your invoice', expect.any(Function)));
+    expect(await screen.findByRole('link', { name: /invoice\.pdf/ })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Remove invoice.pdf' })).toBeNull();
   });
 
   it('inserts a canned response from its /shortcut', async () => {

@@ -320,8 +320,8 @@ export function Composer({
             <div className="composer__file">
               <span aria-hidden="true">📎</span> {file.name} <span className="muted">({formatBytes(file.size)})</span>
               {progress !== null && <progress max={100} value={progress} aria-label="Upload progress" />}
-              <button type="button" className="btn btn--ghost btn--sm" onClick={() => setFile(null)} disabled={sending}>
-                Remove<span className="visually-hidden"> {file.name}</span>
+              <button type="button" className="btn btn--ghost btn--sm" onClick={() => setFile(null)} disabled={sending} aria-label={`Remove ${file.name}`}>
+                Remove
               </button>
             </div>
           )}

@@ -263,13 +263,13 @@ function NotesSection({
                     type="button"
                     className="btn btn--ghost btn--sm"
                     disabled={change.busy}
+                    aria-label={n.isPinned ? 'Unpin note' : 'Pin note'}
                     onClick={() => change.run(async () => onSaved(await api.updateNote(conversationId, n.id, { isPinned: !n.isPinned })))}
                   >
                     {n.isPinned ? 'Unpin' : 'Pin'}
-                    <span className="visually-hidden"> note</span>
                   </button>
-                  <button type="button" className="btn btn--ghost btn--sm btn--danger-text" onClick={() => setDeleting(n)}>
-                    Delete<span className="visually-hidden"> note</span>
+                  <button type="button" className="btn btn--ghost btn--sm btn--danger-text" onClick={() => setDeleting(n)} aria-label="Delete note">
+                    Delete
                   </button>
                 </div>
               )}
