@@ -1,11 +1,61 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeHubConnection } from '../test/fakeHub';
-import { InboxHub, type HubStatus } from './inboxHub';
+import { InboxHub, inboxHubConnector, type HubStatus } from './inboxHub';
+
+// The real client is loaded lazily; here a stand-in records how it is built.
+const built = vi.hoisted(() => ({ url: '', options: {} as Record<string, unknown>, delays: [] as (number | null)[], connection: null as unknown }));
+vi.mock('@microsoft/signalr', async () => {
+  const { FakeHubConnection: Fake } = await import('../test/fakeHub');
+  class HubConnectionBuilder {
+    withUrl(url: string, options: Record<string, unknown>) {
+      built.url = url;
+      built.options = options;
+      return this;
+    }
+    withAutomaticReconnect(policy: { nextRetryDelayInMilliseconds: (ctx: { previousRetryCount: number }) => number | null }) {
+      built.delays = [0, 1, 2, 3, 4, 10].map((n) => policy.nextRetryDelayInMilliseconds({ previousRetryCount: n }));
+      return this;
+    }
+    configureLogging() {
+      return this;
+    }
+    build() {
+      built.connection = new Fake();
+      return built.connection;
+    }
+  }
+  return { HubConnectionBuilder, LogLevel: { Warning: 3 } };
+});
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
 
 afterEach(() => {
   vi.useRealTimers();
+});
+
+describe('inboxHubConnector', () => {
+  it('loads SignalR on start: /hubs/inbox with the cookie, endless reconnects, and the handlers registered before', async () => {
+    const connection = inboxHubConnector.create();
+    const seen: unknown[] = [];
+    connection.on('conversationUpdated', (c) => seen.push(c));
+    const reconnected = vi.fn();
+    connection.onreconnected(reconnected);
+    expect(built.connection).toBeNull();
+    await connection.start();
+    expect(built.url).toBe('/hubs/inbox');
+    expect(built.options).toEqual({ withCredentials: true });
+    expect(built.delays).toEqual([0, 2000, 5000, 10000, 30000, 30000]);
+    const fake = built.connection as FakeHubConnection;
+    expect(fake.started).toBe(1);
+    fake.emit('conversationUpdated', { id: 1 } as never);
+    expect(seen).toEqual([{ id: 1 }]);
+    fake.restore();
+    expect(reconnected).toHaveBeenCalled();
+    await connection.invoke('JoinConversation', 4);
+    expect(fake.joined()).toEqual([4]);
+    await connection.stop();
+    expect(fake.stopped).toBe(1);
+  });
 });
 
 describe('InboxHub', () => {

@@ -1,4 +1,3 @@
-import { HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
 import { useEffect, useRef, useState } from 'react';
 import type { AssignmentChangedEvent, ConversationSummary, MessageCreatedEvent, MessageStatusEvent } from '../api';
 
@@ -39,14 +38,75 @@ export type HubStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
 export const RETRY_DELAYS_MS = [0, 2_000, 5_000, 10_000, 30_000];
 const retryDelay = (attempt: number) => RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)];
 
+/**
+ * A HubConnectionLike that loads @microsoft/signalr on first start (its own chunk, fetched only by pages that go live) and
+ * replays the handlers registered before.
+ */
+class LazySignalRConnection implements HubConnectionLike {
+  private connection: Promise<HubConnectionLike> | null = null;
+  private readonly handlers: [string, (arg: unknown) => void][] = [];
+  private readonly lifecycle: { reconnecting: ((e?: Error) => void)[]; reconnected: ((id?: string) => void)[]; close: ((e?: Error) => void)[] } = {
+    reconnecting: [],
+    reconnected: [],
+    close: [],
+  };
+  private built: HubConnectionLike | null = null;
+
+  constructor(private readonly url: string) {}
+
+  private load(): Promise<HubConnectionLike> {
+    this.connection ??= import('@microsoft/signalr').then(({ HubConnectionBuilder, LogLevel }) => {
+      const c = new HubConnectionBuilder()
+        .withUrl(this.url, { withCredentials: true })
+        .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => retryDelay(ctx.previousRetryCount) })
+        .configureLogging(LogLevel.Warning)
+        .build();
+      for (const [method, handler] of this.handlers) c.on(method, handler);
+      this.lifecycle.reconnecting.forEach((cb) => c.onreconnecting(cb));
+      this.lifecycle.reconnected.forEach((cb) => c.onreconnected(cb));
+      this.lifecycle.close.forEach((cb) => c.onclose(cb));
+      this.built = c;
+      return c;
+    });
+    return this.connection;
+  }
+
+  async start() {
+    await (await this.load()).start();
+  }
+  async stop() {
+    if (this.connection) await (await this.connection).stop();
+  }
+  on(method: string, handler: (arg: unknown) => void) {
+    this.handlers.push([method, handler]);
+    this.built?.on(method, handler);
+  }
+  off(method: string, handler: (arg: unknown) => void) {
+    const i = this.handlers.findIndex(([m, h]) => m === method && h === handler);
+    if (i >= 0) this.handlers.splice(i, 1);
+    this.built?.off(method, handler);
+  }
+  async invoke(method: string, ...args: unknown[]) {
+    return (await this.load()).invoke(method, ...args);
+  }
+  onreconnecting(cb: (error?: Error) => void) {
+    this.lifecycle.reconnecting.push(cb);
+    this.built?.onreconnecting(cb);
+  }
+  onreconnected(cb: (connectionId?: string) => void) {
+    this.lifecycle.reconnected.push(cb);
+    this.built?.onreconnected(cb);
+  }
+  onclose(cb: (error?: Error) => void) {
+    this.lifecycle.close.push(cb);
+    this.built?.onclose(cb);
+  }
+}
+
 /** Builds the hub connection; an object so tests can replace `create` with vi.spyOn. */
 export const inboxHubConnector = {
   create(url: string = INBOX_HUB_URL): HubConnectionLike {
-    return new HubConnectionBuilder()
-      .withUrl(url, { withCredentials: true })
-      .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => retryDelay(ctx.previousRetryCount) })
-      .configureLogging(LogLevel.Warning)
-      .build();
+    return new LazySignalRConnection(url);
   },
 };
 

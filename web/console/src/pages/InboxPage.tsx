@@ -478,8 +478,8 @@ export function InboxPage() {
           ) : (
             <>
               <header className="inbox-thread__header">
-                <Link to="/inbox" className="inbox-thread__back btn btn--ghost btn--sm">
-                  ← Conversations
+                <Link to="/inbox" className="inbox-thread__back btn btn--ghost btn--sm" aria-label="Back to conversations">
+                  ←
                 </Link>
                 <div className="inbox-thread__title">
                   <h2>{shown ? contactLabel(shown.contact) : conversationError ? 'Conversation' : 'Loading…'}</h2>

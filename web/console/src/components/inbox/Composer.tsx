@@ -318,7 +318,7 @@ export function Composer({
           </div>
           {file && (
             <div className="composer__file">
-              <span aria-hidden="true">📎</span> {file.name} <span className="muted">({formatBytes(file.size)})</span>
+              <span aria-hidden="true">⇩</span> {file.name} <span className="muted">({formatBytes(file.size)})</span>
               {progress !== null && <progress max={100} value={progress} aria-label="Upload progress" />}
               <button type="button" className="btn btn--ghost btn--sm" onClick={() => setFile(null)} disabled={sending} aria-label={`Remove ${file.name}`}>
                 Remove
@@ -341,7 +341,7 @@ export function Composer({
                   }}
                 />
                 <button type="button" className="btn btn--ghost btn--sm" onClick={() => fileRef.current?.click()} disabled={sending}>
-                  <span aria-hidden="true">📎 </span>Attach file
+                  <span aria-hidden="true">+ </span>Attach file
                 </button>
               </>
             )}

@@ -123,6 +123,8 @@ export function TemplatePicker({
               ))}
             </select>
           </div>
+          {values.length > 0 && (
+          <div className="template-picker__params">
           {values.map((value, i) => {
             const id = `template-param-${i + 1}`;
             const invalid = attempted && !value.trim();
@@ -150,6 +152,8 @@ export function TemplatePicker({
               </div>
             );
           })}
+          </div>
+          )}
           {template && (
             <div className="template-preview">
               <span className="field__label" id="template-preview-label">

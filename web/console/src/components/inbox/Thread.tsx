@@ -5,7 +5,7 @@ import { dayKey, formatDay, formatTime } from '../../lib/inbox';
 import { ErrorBanner, Loading } from '../Feedback';
 
 const STATUS_LABEL: Record<MessageStatus, string> = { pending: 'Pending', sent: 'Sent', delivered: 'Delivered', read: 'Read', failed: 'Failed' };
-const STATUS_ICON: Record<MessageStatus, string> = { pending: '🕓', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '!' };
+const STATUS_ICON: Record<MessageStatus, string> = { pending: '◷', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '!' };
 
 /** Outbound delivery ticks: clock, ✓, ✓✓, blue ✓✓, red ! — each with a text label for assistive technology. */
 export function StatusTicks({ message }: { message: Message }) {
@@ -43,7 +43,7 @@ function Attachments({ attachments }: { attachments: Attachment[] }) {
         ) : (
           <li key={a.id}>
             <a className="msg__file" href={a.url} download={a.filename ?? undefined}>
-              <span aria-hidden="true">📎 </span>
+              <span aria-hidden="true">⇩ </span>
               {a.filename ?? `${a.type} attachment`} <span className="muted">({formatBytes(a.fileSize)})</span>
             </a>
           </li>
