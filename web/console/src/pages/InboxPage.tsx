@@ -194,20 +194,31 @@ export function InboxPage() {
 
   // New customer messages in the open conversation are read as they arrive (throttled).
   const readTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const readWhenVisible = useRef(false);
   const scheduleRead = useCallback(() => {
     if (readTimer.current) return;
     readTimer.current = setTimeout(() => {
       readTimer.current = null;
       const id = selectedRef.current;
-      if (id !== null && document.visibilityState !== 'hidden') markRead(id);
+      if (id === null) return;
+      if (document.visibilityState === 'hidden') readWhenVisible.current = true;
+      else markRead(id);
     }, 800);
   }, [markRead]);
-  useEffect(
-    () => () => {
+  // Messages that arrived while the browser tab was hidden are read when the agent comes back.
+  useEffect(() => {
+    function onVisibility() {
+      const id = selectedRef.current;
+      if (document.visibilityState === 'hidden' || !readWhenVisible.current || id === null) return;
+      readWhenVisible.current = false;
+      markRead(id);
+    }
+    document.addEventListener('visibilitychange', onVisibility);
+    return () => {
+      document.removeEventListener('visibilitychange', onVisibility);
       if (readTimer.current) clearTimeout(readTimer.current);
-    },
-    [],
-  );
+    };
+  }, [markRead]);
 
   /** A newer summary of a conversation, from an action's answer or the hub. */
   const applyConversation = useCallback(
@@ -506,6 +517,7 @@ export function InboxPage() {
               )}
               {actionError && <ErrorBanner title={actionError} />}
               <Thread
+                key={`thread-${selectedId}`}
                 messages={thread.messages}
                 contactName={shown ? contactLabel(shown.contact) : 'Customer'}
                 loading={thread.loading}
@@ -519,7 +531,7 @@ export function InboxPage() {
               />
               {shown && (
                 <Composer
-                  key={shown.id}
+                  key={`composer-${shown.id}`}
                   conversation={shown}
                   canReply={canReply}
                   canSyncTemplates={session.can('channels.manage')}

@@ -1,4 +1,4 @@
-import { Fragment, useLayoutEffect, useRef, useState } from 'react';
+import { Fragment, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { Attachment, Message, MessageStatus } from '../../api';
 import { formatBytes, formatDateTime } from '../../lib/format';
 import { dayKey, formatDay, formatTime } from '../../lib/inbox';
@@ -148,6 +148,13 @@ export function Thread({
   onRetry: (m: Message) => Promise<void>;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
+  // The first page is not read out as it loads; messages that arrive afterwards are.
+  const [announce, setAnnounce] = useState(false);
+  useEffect(() => {
+    if (loading || announce) return;
+    const t = setTimeout(() => setAnnounce(true), 300);
+    return () => clearTimeout(t);
+  }, [loading, announce]);
   const atBottom = useRef(true);
   const previous = useRef<{ firstId: number | null; lastId: number | null; height: number }>({ firstId: null, lastId: null, height: 0 });
 
@@ -190,7 +197,7 @@ export function Thread({
       )}
       {loading && messages.length === 0 && <Loading label="Loading messages…" />}
       {!loading && !error && messages.length === 0 && <p className="thread__empty muted">No messages in this conversation yet.</p>}
-      <div role="log" aria-label="Messages" aria-live="polite">
+      <div role="log" aria-label="Messages" aria-live={announce ? 'polite' : 'off'}>
       <ol className="thread__messages">
         {messages.map((m, i) => {
           const day = dayKey(m.createdAt);
