@@ -503,4 +503,50 @@ describe('side panel', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Transfer' }));
     await waitFor(() => expect(transfer).toHaveBeenCalledWith(1, { toDepartmentId: 2, reason: 'Refund question' }));
   });
+
+  it('pins, unpins and deletes notes, and shows the assignment history on demand', async () => {
+    const note = (id: number, isPinned: boolean, content: string) => ({
+      id,
+      conversationId: 1,
+      author: { id: 8, name: 'Sam Supervisor' },
+      content,
+      isPinned,
+      createdAt: `2026-03-0${id}T10:00:00Z`,
+      updatedAt: `2026-03-0${id}T10:00:00Z`,
+    });
+    vi.mocked(api.listNotes).mockResolvedValue({ items: [note(1, true, 'Refund approved'), note(2, false, 'Prefers email')] });
+    const update = vi.spyOn(api, 'updateNote').mockResolvedValue(note(2, true, 'Prefers email'));
+    const del = vi.spyOn(api, 'deleteNote').mockResolvedValue(undefined);
+    vi.spyOn(api, 'listAssignments').mockResolvedValue({
+      items: [{ id: 1, assignedTo: { id: 7, name: 'Alex Agent' }, assignedBy: { id: 8, name: 'Sam Supervisor' }, assignmentType: 'manual', assignedAt: '2026-03-01T10:00:00Z', unassignedAt: null }],
+    });
+    vi.spyOn(api, 'listTransfers').mockResolvedValue({
+      items: [{ id: 1, fromUser: { id: 8, name: 'Sam Supervisor' }, toUser: null, toDepartmentId: 2, transferredBy: { id: 8, name: 'Sam Supervisor' }, reason: 'Billing question', transferredAt: '2026-03-02T10:00:00Z' }],
+    });
+    renderAt('/inbox/1');
+    await screen.findByText('Refund approved');
+    const notes = screen.getByRole('region', { name: 'Notes' });
+    const items = () => within(notes).getAllByRole('listitem').map((li) => li.querySelector('.note__content')?.textContent);
+    expect(items()).toEqual(['Refund approved', 'Prefers email']);
+
+    fireEvent.click(within(notes).getByRole('button', { name: 'Pin note' }));
+    await waitFor(() => expect(update).toHaveBeenCalledWith(1, 2, { isPinned: true }));
+    await waitFor(() => expect(within(notes).getAllByRole('button', { name: 'Unpin note' })).toHaveLength(2));
+    // Both pinned now: newest first.
+    expect(items()).toEqual(['Prefers email', 'Refund approved']);
+
+    fireEvent.click(within(notes).getAllByRole('button', { name: 'Delete note' })[0]);
+    const confirm = await screen.findByRole('dialog', { name: 'Delete note?' });
+    fireEvent.click(within(confirm).getByRole('button', { name: 'Delete note' }));
+    await waitFor(() => expect(del).toHaveBeenCalledWith(1, 2));
+    await waitFor(() => expect(items()).toEqual(['Refund approved']));
+
+    expect(api.listAssignments).not.toHaveBeenCalled();
+    const history = screen.getByText('Assignment history').closest('details')!;
+    history.open = true;
+    fireEvent(history, new Event('toggle'));
+    expect(await within(history).findByText('Transferred from Sam Supervisor to Billing by Sam Supervisor')).toBeTruthy();
+    expect(within(history).getByText('“Billing question”')).toBeTruthy();
+    expect(within(history).getByText('Assigned to Alex Agent by Sam Supervisor')).toBeTruthy();
+  });
 });
