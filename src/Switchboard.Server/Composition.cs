@@ -115,6 +115,9 @@ public static class Composition
         services.AddScoped<IJobHandler, MessageSendJob>();
         services.AddScoped<IJobHandler, MediaDownloadJob>();
         services.AddScoped<WebhookInbox>();
+        services.AddSingleton<WebhookChannelCache>();
+        services.AddSingleton<WebhookWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookWriter>());
         services.AddScoped<IJobHandler, WhatsAppInboundJob>();
         services.AddScoped<IChannelSender, WhatsAppSender>();
         services.AddScoped<IMediaFetcher, WhatsAppMediaFetcher>();
