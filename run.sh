@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/prerequisites.sh
 ensure_node
-build_console_if_stale
+build_web_apps_if_stale
 exec dotnet run --project src/Switchboard.Server -c Release -- "$@"

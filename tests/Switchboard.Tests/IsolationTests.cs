@@ -79,6 +79,8 @@ public sealed class IsolationTests(Servers servers)
         {
             type = "webchat", name = marker, settings = new { allowedOrigins = new[] { "https://www.example.com" } }, departmentIds = new[] { department.Id() },
         }, HttpStatusCode.Created);
+        // A visitor's chat on the web-chat channel: a chat session (with its own contact and conversation).
+        await WebChatTests.StartAsync(tenant.Factory, channel.Id(), "https://www.example.com", new { name = marker });
         // A WhatsApp message in, so conversations, messages and stored webhooks exist too.
         var whatsapp = await api.PostJsonAsync("/api/v1/channels", ChannelsTests.WhatsApp(marker + " WhatsApp", apiBaseUrl: MessagingTests.Nowhere), HttpStatusCode.Created);
         var conversation = await MessagingTests.CustomerWritesAsync(tenant, whatsapp.Id(), "15550009999", marker, marker);
