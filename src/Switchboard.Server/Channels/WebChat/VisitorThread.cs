@@ -55,12 +55,12 @@ public sealed class VisitorThread(SwitchboardDbContext db, MessageStatuses statu
         if (messageId is { } id)
             query = query.Where(m => m.Id == id);
         var acknowledged = await query.Select(m => new { m.Id, m.ProviderMessageId }).ToListAsync(cancellationToken);
-        var channel = await db.Channels.AsNoTracking().FirstAsync(c => c.Id == session.ChannelId, cancellationToken);
+        var channel = acknowledged.Count == 0 ? null : await db.Channels.AsNoTracking().FirstAsync(c => c.Id == session.ChannelId, cancellationToken);
 
         await using var transaction = await UnitOfWork.BeginAsync(db, cancellationToken);
         foreach (var message in acknowledged)
         {
-            await statuses.ApplyAsync(channel, new ProviderStatus(message.ProviderMessageId!, status, now), cancellationToken);
+            await statuses.ApplyAsync(channel!, new ProviderStatus(message.ProviderMessageId!, status, now), cancellationToken);
             Publish(session, StatusEvent, new VisitorMessageStatus(message.Id, status));
         }
         if (status == MessageStatus.Read)
