@@ -10,12 +10,15 @@ using Microsoft.Extensions.FileProviders;
 using Microsoft.OpenApi;
 using Switchboard.Audit;
 using Switchboard.Channels;
+using Switchboard.Channels.Email;
+using Switchboard.Channels.Twilio;
 using Switchboard.Channels.WebChat;
 using Switchboard.Channels.WhatsApp;
 using Switchboard.Conversations;
 using Switchboard.Conversations.Outbound;
 using Switchboard.Platform.Storage;
 using Switchboard.Contacts;
+using Switchboard.Demo;
 using Switchboard.Identity;
 using Switchboard.Platform.Database;
 using Switchboard.Platform.Health;
@@ -23,6 +26,7 @@ using Switchboard.Platform.Http;
 using Switchboard.Platform.Jobs;
 using Switchboard.Platform.Security;
 using Switchboard.Tenancy;
+using Switchboard.Webhooks;
 
 namespace Switchboard;
 
@@ -54,6 +58,8 @@ public static class Composition
         services.AddSingleton<ChannelWebhookUrls>();
         services.AddSwitchboardInbox(configuration);
         services.AddSwitchboardWebChat(configuration);
+        builder.AddDemoMode();
+        services.AddSwitchboardWebhooks(configuration);
 
         var jobOptions = configuration.GetSection(JobOptions.Section).Get<JobOptions>() ?? new JobOptions();
         services.AddSingleton(jobOptions);
@@ -100,6 +106,8 @@ public static class Composition
     {
         services.AddSignalR();
         services.AddHostedService<InboxHubRelay>();
+        services.AddSingleton<SnoozeWaker>();
+        services.AddHostedService(sp => sp.GetRequiredService<SnoozeWaker>());
         services.AddScoped<ConversationViews>();
         services.AddScoped<InboxEvents>();
         services.AddScoped<InboundMessages>();
@@ -110,9 +118,31 @@ public static class Composition
         services.AddSingleton<ChannelRateLimiter>();
         services.AddScoped<IJobHandler, MessageSendJob>();
         services.AddScoped<IJobHandler, MediaDownloadJob>();
+        services.AddScoped<WebhookInbox>();
         services.AddScoped<IJobHandler, WhatsAppInboundJob>();
         services.AddScoped<IChannelSender, WhatsAppSender>();
         services.AddScoped<IMediaFetcher, WhatsAppMediaFetcher>();
+        services.AddScoped<IJobHandler, TwilioInboundJob>();
+        services.AddScoped<IChannelSender, TwilioSender>();
+        services.AddScoped<IMediaFetcher, TwilioMediaFetcher>();
+        services.AddScoped<IJobHandler, EmailInboundJob>();
+        services.AddScoped<IChannelSender, EmailSender>();
+        services.AddScoped<IMediaFetcher, EmailAttachmentFetcher>();
+        // Inbox management: assignment/transfer and WhatsApp template sync.
+        services.AddScoped<ConversationAssignments>();
+        services.AddScoped<WhatsAppTemplates>();
+    }
+
+    /// <summary>Outbound webhooks: inbox events become signed deliveries to the tenant's subscribed URLs.</summary>
+    private static void AddSwitchboardWebhooks(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(OutboundWebhookOptions.Section).Get<OutboundWebhookOptions>() ?? new OutboundWebhookOptions();
+        services.AddSingleton(options);
+        services.AddHttpClient(WebhookSender.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => WebhookTargets.Handler(options));
+        services.AddScoped<WebhookSender>();
+        services.AddScoped<WebhookOutbox>();
+        services.AddScoped<IInboxEventSink, WebhookEventSink>();
+        services.AddScoped<IJobHandler, WebhookDeliveryJob>();
     }
 
     /// <summary>The website chat (docs/providers.md): the widget's API and hub, its visitors' tokens, per-channel CORS and
@@ -165,12 +195,22 @@ public static class Composition
         api.MapContactsApi();
         api.MapChannelsApi();
         api.MapConversationsApi();
+        api.MapWebhooksApi();
+        // Inbox management (docs/inbox-api.md): notes, tags, assignment and transfer, canned responses, templates.
+        api.MapNotesApi();
+        api.MapConversationTagsApi();
+        api.MapAssignmentsApi();
+        api.MapCannedResponsesApi();
+        api.MapMessageTemplatesApi();
         api.MapPlatformApi();
 
         app.MapWhatsAppWebhooks();
+        app.MapTwilioWebhooks();
+        app.MapEmailWebhooks();
         app.MapMediaLinks();
         app.MapHub<InboxHub>(InboxHub.Path);
         app.MapWebChat();
+        app.MapDemoMode();
         app.MapSwitchboardHealth();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.UseSwaggerUI(o =>

@@ -269,6 +269,27 @@ public sealed class MessagingTests(Servers servers)
         Assert.Equal(MessageStatus.Delivered, (await QueryAsync(tenant, db => db.Messages.SingleAsync(m => m.Id == sent.Id))).Status);
     }
 
+    [Theory, Providers]
+    public async Task ASnoozedConversation_WakesUpOpenWhenItsTimeComes(DatabaseProvider provider)
+    {
+        var (tenant, channelId) = await TenantWithWhatsAppAsync(servers, provider);
+        var conversation = await CustomerWritesAsync(tenant, channelId, "15550000651", "Hedy", "call me tomorrow");
+        var until = tenant.Factory.Clock.GetUtcNow().AddHours(1);
+        var refused = await (await tenant.Owner.PatchAsync($"/api/v1/conversations/{conversation}", Http.RawJson("{\"status\":\"snoozed\"}"))).JsonAsync(HttpStatusCode.BadRequest);
+        Assert.NotNull(refused["errors"]!["snoozedUntil"]);
+        var snoozed = await tenant.Owner.PatchJsonAsync($"/api/v1/conversations/{conversation}", new { status = "snoozed", snoozedUntil = until }, HttpStatusCode.OK);
+        Assert.Equal("snoozed", snoozed["status"]!.GetValue<string>());
+
+        var waker = tenant.Factory.Services.GetRequiredService<SnoozeWaker>();
+        await waker.WakeDueAsync(CancellationToken.None);
+        Assert.Equal("snoozed", (await tenant.Owner.GetJsonAsync($"/api/v1/conversations/{conversation}"))["status"]!.GetValue<string>());
+        tenant.Factory.Clock.Advance(TimeSpan.FromHours(2));
+        await waker.WakeDueAsync(CancellationToken.None);
+        var woken = await tenant.Owner.GetJsonAsync($"/api/v1/conversations/{conversation}");
+        Assert.Equal("open", woken["status"]!.GetValue<string>());
+        Assert.Null(woken["snoozedUntil"]);
+    }
+
     [Fact]
     public void StatusesOnlyAdvance()
     {

@@ -32,11 +32,15 @@ public sealed class InboundMessages(SwitchboardDbContext db, ContactService cont
 
     public async Task RecordAsync(Channel channel, InboundMessage inbound, CancellationToken cancellationToken)
     {
+        await using var transaction = await UnitOfWork.BeginAsync(db, cancellationToken);
+        // Jobs run in parallel on PostgreSQL: one customer's messages are filed one at a time, so two of them cannot both
+        // create the contact or the conversation. (SQLite has a single writer already.)
+        if (!db.IsSqlite)
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({channel.Id + ":" + inbound.From.Address}, 0))", cancellationToken);
         if (await db.Messages.AnyAsync(m => m.ChannelId == channel.Id && m.ProviderMessageId == inbound.ProviderMessageId, cancellationToken))
             return;
         var now = clock.GetUtcNow();
         var at = inbound.SentAt ?? now;
-        await using var transaction = await UnitOfWork.BeginAsync(db, cancellationToken);
         var contact = await FindContactAsync(channel.Type, inbound.From, cancellationToken);
         var conversation = await FindConversationAsync(channel, contact.Id, inbound.ThreadKey, cancellationToken);
         var created = conversation is null;

@@ -7,9 +7,12 @@ import { ChannelDetailPage } from './pages/ChannelDetailPage';
 import { ChannelsPage } from './pages/ChannelsPage';
 import { AuditLogPage } from './pages/AuditLogPage';
 import { ContactDetailPage } from './pages/ContactDetailPage';
+import { CannedResponsesPage } from './pages/CannedResponsesPage';
 import { ContactsPage } from './pages/ContactsPage';
+import { ConversationTagsPage } from './pages/ConversationTagsPage';
 import { DepartmentsPage } from './pages/DepartmentsPage';
 import { ImportPage } from './pages/ImportPage';
+import { InboxPage } from './pages/InboxPage';
 import { ComingSoonPage, ForbiddenPage, NotFoundPage } from './pages/MiscPages';
 import { PlatformPage } from './pages/PlatformPage';
 import { SettingsPage } from './pages/SettingsPage';
@@ -103,7 +106,7 @@ export function AppRoutes() {
           }
         >
           <Route index element={<Home />} />
-          <Route path="inbox" element={<ComingSoonPage key="inbox" title="Inbox" />} />
+          <Route path="inbox/:conversationId?" element={<RequirePermission permission="conversations.read" title="Inbox"><InboxPage /></RequirePermission>} />
           <Route path="tickets" element={<ComingSoonPage key="tickets" title="Tickets" />} />
           <Route path="campaigns" element={<ComingSoonPage key="campaigns" title="Campaigns" />} />
           <Route path="phone-system" element={<ComingSoonPage key="phone" title="Phone system" />} />
@@ -114,6 +117,8 @@ export function AppRoutes() {
           <Route path="contacts/:id" element={<RequirePermission permission="contacts.read" title="Contact"><ContactDetailPage /></RequirePermission>} />
           <Route path="users" element={<RequirePermission permission="users.manage" title="Users"><UsersPage /></RequirePermission>} />
           <Route path="departments" element={<RequirePermission permission="departments.manage" title="Departments"><DepartmentsPage /></RequirePermission>} />
+          <Route path="conversation-tags" element={<RequirePermission permission="conversations.manage" title="Conversation tags"><ConversationTagsPage /></RequirePermission>} />
+          <Route path="canned-responses" element={<RequirePermission permission="conversations.reply" title="Canned responses"><CannedResponsesPage /></RequirePermission>} />
           <Route path="channels" element={<RequirePermission permission="channels.read" title="Channels"><ChannelsPage /></RequirePermission>} />
           <Route path="channels/new" element={<RequirePermission permission="channels.manage" title="Connect a channel"><ChannelDetailPage /></RequirePermission>} />
           <Route path="channels/:id" element={<RequirePermission permission="channels.read" title="Channel"><ChannelDetailPage /></RequirePermission>} />

@@ -9,18 +9,27 @@ public sealed class JobOptions
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
     public bool Enabled { get; set; } = true;
+    /// <summary>Jobs one node runs at once. PostgreSQL claims with SKIP LOCKED, so loops never wait on each other; SQLite has
+    /// one writer, so more than one loop there mostly waits (its default is 1).</summary>
+    public int? Concurrency { get; set; }
 }
 
 /// <summary>Claims due jobs one at a time and runs them. A claim is a lease: if this node dies mid-job the lease expires
 /// and any node takes the job again. On PostgreSQL the claim uses <c>FOR UPDATE SKIP LOCKED</c>, so nodes never wait on
 /// each other; SQLite has a single writer and claims with a plain conditional update.</summary>
 internal sealed class JobWorker(
-    IServiceScopeFactory scopes, JobSignal signal, JobOptions options, TimeProvider clock,
+    IServiceScopeFactory scopes, JobSignal signal, JobOptions options, DatabaseOptions database, TimeProvider clock,
     ILogger<JobWorker> logger) : BackgroundService
 {
     private readonly string node = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var loops = options.Concurrency ?? (database.Provider == DatabaseProvider.Postgres ? 4 : 1);
+        return Task.WhenAll(Enumerable.Range(0, Math.Max(1, loops)).Select(_ => Task.Run(() => LoopAsync(stoppingToken), stoppingToken)));
+    }
+
+    private async Task LoopAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {

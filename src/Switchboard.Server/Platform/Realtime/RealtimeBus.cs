@@ -119,8 +119,8 @@ internal sealed class PostgresRealtimeListener(NpgsqlDataSource dataSource, Post
     }
 }
 
-/// <summary>Publishes the events a unit of work queued with <see cref="SwitchboardDbContext.PublishAfterCommit"/> once it has
-/// committed: after SaveChanges outside a transaction, or when the explicit transaction commits. Failed or rolled-back
+/// <summary>Publishes the events a unit of work queued with <see cref="SwitchboardDbContext.PublishAfterCommit"/> (and runs its
+/// <see cref="SwitchboardDbContext.AfterCommit"/> actions) once it has committed: after SaveChanges outside a transaction, or when the explicit transaction commits. Failed or rolled-back
 /// work drops its events.</summary>
 internal sealed class PublishAfterCommitInterceptor(IRealtimeBus bus, ILogger<PublishAfterCommitInterceptor> logger)
     : SaveChangesInterceptor, IDbTransactionInterceptor
@@ -135,7 +135,7 @@ internal sealed class PublishAfterCommitInterceptor(IRealtimeBus bus, ILogger<Pu
     public override void SaveChangesFailed(DbContextErrorEventData eventData)
     {
         if (eventData.Context is SwitchboardDbContext { Database.CurrentTransaction: null } db)
-            db.TakePendingEvents();
+            db.TakePendingWork();
     }
 
     public async Task TransactionCommittedAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData,
@@ -148,13 +148,15 @@ internal sealed class PublishAfterCommitInterceptor(IRealtimeBus bus, ILogger<Pu
     public Task TransactionRolledBackAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData,
         CancellationToken cancellationToken = default)
     {
-        (eventData.Context as SwitchboardDbContext)?.TakePendingEvents();
+        (eventData.Context as SwitchboardDbContext)?.TakePendingWork();
         return Task.CompletedTask;
     }
 
     private async Task FlushAsync(SwitchboardDbContext db, CancellationToken cancellationToken)
     {
-        var events = db.TakePendingEvents();
+        var (events, actions) = db.TakePendingWork();
+        foreach (var action in actions)
+            action();
         if (events.Count == 0)
             return;
         try

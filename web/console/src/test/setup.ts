@@ -1,5 +1,8 @@
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach } from 'vitest';
+
+// The machines running the suite are small and shared: give findBy / waitFor room before calling a test failed.
+configure({ asyncUtilTimeout: 3000 });
 
 afterEach(() => {
   cleanup();

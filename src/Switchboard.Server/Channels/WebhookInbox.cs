@@ -1,0 +1,60 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Platform.Database;
+using Switchboard.Platform.Jobs;
+using Switchboard.Platform.Security;
+
+namespace Switchboard.Channels;
+
+/// <summary>What every provider webhook does around its own proof (signature, basic auth): find the channel it names, and
+/// store a verified delivery with the job that processes it, so the provider can be answered at once. Used by WhatsApp,
+/// Twilio and email.</summary>
+public sealed class WebhookInbox(SwitchboardDbContext db, SecretProtector secrets, TenantContext scope, JobQueue jobs, TimeProvider clock)
+{
+    /// <summary>An active channel of one of <paramref name="types"/> with its secrets. A webhook names its channel, not its
+    /// tenant: this lookup spans tenants by design, and the provider's proof is what identifies the caller.</summary>
+    public async Task<(Channel Channel, JsonObject Secrets)?> FindAsync(long channelId, IReadOnlyCollection<ChannelType> types,
+        CancellationToken cancellationToken)
+    {
+        var channel = await db.Channels.IgnoreQueryFilters().AsNoTracking()
+            .FirstOrDefaultAsync(c => c.Id == channelId && types.Contains(c.Type) && c.Status == ChannelStatus.Active, cancellationToken);
+        return channel is null ? null : (channel, ChannelSecrets.Read(channel, secrets));
+    }
+
+    /// <summary>The raw body: signatures are checked on the exact bytes, before any parsing.</summary>
+    public static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, cancellationToken);
+        return buffer.ToArray();
+    }
+
+    public static string Hash(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    /// <summary>Stores a verified delivery and queues <paramref name="jobType"/> for it, in one transaction: an accepted webhook
+    /// is never left unprocessed. <paramref name="deliveryKey"/> identifies the delivery (usually <see cref="Hash"/> of the
+    /// raw body, since providers re-deliver byte-identical payloads). False when a delivery with that key is already stored:
+    /// a re-delivery, or the same one racing itself.</summary>
+    public async Task<bool> AcceptAsync(Channel channel, string payload, string deliveryKey, string jobType, CancellationToken cancellationToken)
+    {
+        scope.Enter(channel.TenantId);
+        if (await db.WebhookEvents.AnyAsync(e => e.ChannelId == channel.Id && e.PayloadHash == deliveryKey, cancellationToken))
+            return false;
+        var stored = new WebhookEvent { ChannelId = channel.Id, Payload = payload, PayloadHash = deliveryKey, ReceivedAt = clock.GetUtcNow() };
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        db.WebhookEvents.Add(stored);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            return false;
+        }
+        jobs.Enqueue(jobType, new WebhookEventJob.Payload(stored.Id));
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+}
