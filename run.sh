@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/prerequisites.sh
 ensure_node
-build_console_if_stale
+build_web_apps_if_stale
 args=()
 for arg in "$@"; do
   if [ "$arg" = "--demo" ]; then args+=("--Demo:Enabled=true"); else args+=("$arg"); fi

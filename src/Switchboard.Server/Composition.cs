@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Http.Json;
@@ -10,6 +12,7 @@ using Switchboard.Audit;
 using Switchboard.Channels;
 using Switchboard.Channels.Email;
 using Switchboard.Channels.Twilio;
+using Switchboard.Channels.WebChat;
 using Switchboard.Channels.WhatsApp;
 using Switchboard.Conversations;
 using Switchboard.Conversations.Outbound;
@@ -54,6 +57,7 @@ public static class Composition
         services.AddSingleton<FileStore>();
         services.AddSingleton<ChannelWebhookUrls>();
         services.AddSwitchboardInbox(configuration);
+        services.AddSwitchboardWebChat(configuration);
         builder.AddDemoMode();
         services.AddSwitchboardWebhooks(configuration);
 
@@ -144,6 +148,22 @@ public static class Composition
         services.AddScoped<IJobHandler, WebhookDeliveryJob>();
     }
 
+    /// <summary>The website chat (docs/providers.md): the widget's API and hub, its visitors' tokens, per-channel CORS and
+    /// rate limits, and the sender that delivers agents' replies to the widget.</summary>
+    private static void AddSwitchboardWebChat(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(WebChatOptions.Section).Get<WebChatOptions>() ?? new WebChatOptions();
+        services.AddSingleton(options);
+        services.AddCors();
+        services.AddTransient<ICorsPolicyProvider, WebChatCorsPolicyProvider>();
+        services.AddRateLimiter(o => WebChatRateLimits.Add(o, options));
+        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, VisitorAuthenticationHandler>(VisitorAuthentication.Scheme, null);
+        services.AddAuthorizationBuilder().AddPolicy(VisitorAuthentication.Policy,
+            policy => policy.AddAuthenticationSchemes(VisitorAuthentication.Scheme).RequireAuthenticatedUser());
+        services.AddScoped<VisitorThread>();
+        services.AddScoped<IChannelSender, WebChatSender>();
+    }
+
     public static WebApplication UseSwitchboard(this WebApplication app)
     {
         // Behind a load balancer the client's address (rate limits, audit IP) and scheme (secure cookies) come from
@@ -159,6 +179,8 @@ public static class Composition
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();
+        // Before rate limits and authentication, so the widget can read their 429s and 401s too.
+        app.UseCors();
         app.UseMiddleware<BodySizeLimitMiddleware>();
         app.UseRateLimiter();
         app.UseAuthentication();
@@ -190,6 +212,7 @@ public static class Composition
         app.MapEmailWebhooks();
         app.MapMediaLinks();
         app.MapHub<InboxHub>(InboxHub.Path);
+        app.MapWebChat();
         app.MapDemoMode();
         app.MapSwitchboardHealth();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();

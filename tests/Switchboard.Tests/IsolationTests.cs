@@ -107,6 +107,8 @@ public sealed class IsolationTests(Servers servers)
         await api.PostJsonAsync($"/api/v1/conversations/{conversationId}/transfer", new { toDepartmentId = department.Id(), reason = marker }, HttpStatusCode.OK);
         var canned = await api.PostJsonAsync("/api/v1/canned-responses", new { title = marker, shortcut = "hello", content = marker, isShared = true },
             HttpStatusCode.Created);
+        // A visitor's chat on the web-chat channel: a chat session (with its own contact and conversation).
+        await WebChatTests.StartAsync(tenant.Factory, channel.Id(), "https://www.example.com", new { name = marker });
 
         var upload = await api.PostAsync("/api/v1/contacts/imports", new StringContent($"name,phone\n{marker},+15550000002\n", System.Text.Encoding.UTF8, "text/csv"));
         var import = await upload.JsonAsync(HttpStatusCode.Accepted);

@@ -23,11 +23,12 @@ public sealed class HubClient : IAsyncDisposable
         reading = ReadAsync();
     }
 
-    /// <summary>Connects to <c>/hubs/inbox</c> of an in-process server with an API key (skipping negotiation, as WebSocket-only clients may).</summary>
-    public static async Task<HubClient> ConnectAsync<T>(WebApplicationFactory<T> factory, string apiKey) where T : class
+    /// <summary>Connects to a hub of an in-process server (<c>/hubs/inbox</c> unless <paramref name="path"/> says otherwise) with
+    /// an API key or another bearer token (skipping negotiation, as WebSocket-only clients may).</summary>
+    public static async Task<HubClient> ConnectAsync<T>(WebApplicationFactory<T> factory, string token, string path = "/hubs/inbox") where T : class
     {
         var client = factory.Server.CreateWebSocketClient();
-        var socket = await client.ConnectAsync(new Uri($"ws://localhost/hubs/inbox?access_token={Uri.EscapeDataString(apiKey)}"), CancellationToken.None);
+        var socket = await client.ConnectAsync(new Uri($"ws://localhost{path}?access_token={Uri.EscapeDataString(token)}"), CancellationToken.None);
         await SendRawAsync(socket, "{\"protocol\":\"json\",\"version\":1}");
         var hub = new HubClient(socket);
         var handshake = await hub.received.Reader.ReadAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);

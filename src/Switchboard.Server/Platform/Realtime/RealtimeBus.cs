@@ -7,16 +7,18 @@ using Switchboard.Platform.Database;
 
 namespace Switchboard.Platform.Realtime;
 
-/// <summary>Who hears an event: everyone connected for the tenant, one agent, or whoever has one conversation open.</summary>
+/// <summary>Who hears an event: everyone connected for the tenant, one agent, whoever has one conversation open, or one
+/// web-chat visitor's widget.</summary>
 public enum RealtimeAudience
 {
     Tenant,
     Agent,
     Conversation,
+    ChatSession,
 }
 
-/// <summary>Something connected clients of one tenant should hear about; <see cref="TargetId"/> is the agent's or the
-/// conversation's id for those audiences.</summary>
+/// <summary>Something connected clients of one tenant should hear about; <see cref="TargetId"/> is the agent's, the
+/// conversation's or the chat session's id for those audiences.</summary>
 public sealed record RealtimeEvent(long TenantId, string Name, JsonNode? Payload, RealtimeAudience Audience, long TargetId = 0);
 
 /// <summary>Carries real-time events to every node's connected clients. Events are published only after the change they
