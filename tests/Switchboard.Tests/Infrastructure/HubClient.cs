@@ -15,12 +15,16 @@ public sealed class HubClient : IAsyncDisposable
     private readonly Channel<(string Target, JsonNode? Argument)> received = Channel.CreateUnbounded<(string, JsonNode?)>();
     private readonly CancellationTokenSource stop = new();
     private readonly Task reading;
+    private readonly Task pinging;
+    /// <summary>A WebSocket takes one send at a time; invocations and pings share it.</summary>
+    private readonly SemaphoreSlim sending = new(1, 1);
     private int invocationId;
 
     private HubClient(WebSocket socket)
     {
         this.socket = socket;
         reading = ReadAsync();
+        pinging = PingAsync();
     }
 
     /// <summary>Connects to a hub of an in-process server (<c>/hubs/inbox</c> unless <paramref name="path"/> says otherwise) with
@@ -46,7 +50,15 @@ public sealed class HubClient : IAsyncDisposable
             ["type"] = 1, ["invocationId"] = id, ["target"] = method,
             ["arguments"] = new JsonArray(arguments.Select(a => JsonValue.Create(a)).ToArray<JsonNode?>()),
         };
-        await SendRawAsync(socket, message.ToJsonString());
+        await sending.WaitAsync();
+        try
+        {
+            await SendRawAsync(socket, message.ToJsonString());
+        }
+        finally
+        {
+            sending.Release();
+        }
         var completion = await NextAsync("completion:" + id, TimeSpan.FromSeconds(10));
         if (completion?["error"] is { } error)
             throw new InvalidOperationException(error.GetValue<string>());
@@ -61,6 +73,30 @@ public sealed class HubClient : IAsyncDisposable
             var (name, argument) = await received.Reader.ReadAsync(cancel.Token);
             if (name == target)
                 return argument;
+        }
+    }
+
+    /// <summary>SignalR drops a client it has not heard from for 30 s; a long test under load would lose its connection.</summary>
+    private async Task PingAsync()
+    {
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(10), stop.Token);
+                await sending.WaitAsync(stop.Token);
+                try
+                {
+                    await SendRawAsync(socket, "{\"type\":6}");
+                }
+                finally
+                {
+                    sending.Release();
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException)
+        {
         }
     }
 
@@ -111,6 +147,7 @@ public sealed class HubClient : IAsyncDisposable
     {
         await stop.CancelAsync();
         await reading;
+        await pinging;
         socket.Dispose();
         stop.Dispose();
     }

@@ -9,8 +9,9 @@ public sealed class JobOptions
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
     public bool Enabled { get; set; } = true;
-    /// <summary>Jobs one node runs at once. PostgreSQL claims with SKIP LOCKED, so loops never wait on each other; SQLite has
-    /// one writer, so more than one loop there mostly waits (its default is 1).</summary>
+    /// <summary>Jobs one node runs at once, so a slow provider call does not hold up the rest. PostgreSQL claims with SKIP
+    /// LOCKED, so loops never wait on each other (default 4); SQLite has one writer, so its loops overlap only outside their
+    /// short transactions (default 2).</summary>
     public int? Concurrency { get; set; }
 }
 
@@ -25,7 +26,7 @@ internal sealed class JobWorker(
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var loops = options.Concurrency ?? (database.Provider == DatabaseProvider.Postgres ? 4 : 1);
+        var loops = options.Concurrency ?? (database.Provider == DatabaseProvider.Postgres ? 4 : 2);
         return Task.WhenAll(Enumerable.Range(0, Math.Max(1, loops)).Select(_ => Task.Run(() => LoopAsync(stoppingToken), stoppingToken)));
     }
 
