@@ -94,25 +94,45 @@ public static class IngestBenchmark
         SignedWebhook[] webhooks, int connections, IngestOptions options)
     {
         await using var database = await BenchDatabase.CreateAsync(provider, postgresAdmin, options.Keep);
-        await using var server = await BenchServer.StartAsync(database, jobs: false);
+        var sql = new SqlCapture();
+        await using var server = await BenchServer.StartAsync(database, jobs: false, configure: sql.AddTo);
         var (_, apiKey) = await server.CreateTenantAsync(0);
         long channelId;
+        IReadOnlyList<CapturedCommand> oneWebhook;
         using (var http = server.CreateClient())
+        {
             channelId = await BenchServer.CreateWhatsAppChannelAsync(http, apiKey, "Support line", "106540352242922");
+            // One webhook outside the load, its SQL captured; the load's bodies stay distinct from it.
+            using var session = sql.Start();
+            using var probe = await http.SendAsync(WhatsAppWebhooks.Request(WhatsAppWebhooks.Path(channelId),
+                WhatsAppWebhooks.Inbound("wamid.bench.ingest.probe", "15559999999", "Probe", "probe", DateTimeOffset.UtcNow)));
+            probe.EnsureSuccessStatusCode();
+            oneWebhook = session.Commands;
+        }
+        var commandsBefore = sql.Count;
         var cpu = await CpuMeter.StartAsync(database);
         var name = provider == BenchProvider.Postgres ? "PostgreSQL" : "SQLite";
         var result = await HttpLoad.RunAsync($"{name}: Switchboard webhook", server.Address, WhatsAppWebhooks.Path(channelId), webhooks,
             connections, TimeSpan.FromSeconds(options.WarmupSeconds), TimeSpan.FromSeconds(options.Seconds), cpu);
 
+        var commands = (double)(sql.Count - commandsBefore) / Math.Max(1, result.TotalOk + result.Errors);
+
         // Accepted means committed: every 200 must have left exactly one stored event (the bodies are distinct) and its job.
-        var events = await database.CountAsync("SELECT count(*) FROM webhook_events");
-        var jobs = await database.CountAsync("SELECT count(*) FROM jobs WHERE type = 'whatsapp.inbound'");
+        // The probe adds one of each.
+        var events = await database.CountAsync("SELECT count(*) FROM webhook_events") - 1;
+        var jobs = await database.CountAsync("SELECT count(*) FROM jobs WHERE type = 'whatsapp.inbound'") - 1;
         var verdict = events == result.TotalOk && jobs == result.TotalOk
             ? $"yes ({events:N0})"
             : $"**NO**: {result.TotalOk:N0} 200s, {events:N0} events, {jobs:N0} jobs";
         Describe(report, $"{name}, {connections} connections", await database.DescribeAsync(), result);
         report.Line($"- Verification: {result.TotalOk:N0} answers 200 (warm-up included); {events:N0} rows in webhook_events; {jobs:N0} " +
             $"whatsapp.inbound jobs — {verdict}. Database size afterwards {await database.SizeAsync() / (1 << 20):N0} MiB.");
+        report.Line($"- SQL per webhook: {commands:F1} commands on average during the load (+ BEGIN/COMMIT); one webhook, as EF sent it:");
+        report.Line();
+        report.Line("```");
+        foreach (var command in oneWebhook)
+            report.Line(LatencyBenchmark.Shorten(command.Sql));
+        report.Line("```");
         return (result, verdict);
     }
 

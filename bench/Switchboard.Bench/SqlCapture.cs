@@ -14,10 +14,15 @@ public sealed record CapturedCommand(string Sql, IReadOnlyList<DbParameter> Para
 
 /// <summary>Records the SQL the server's DbContext sends while a capture is on — the bench's equivalent of
 /// <c>Microsoft.EntityFrameworkCore.Database.Command</c> logging with sensitive data, without changing the server: it is added
-/// to the server's DbContext options from the bench (<see cref="AddTo"/>). Off, it costs one volatile read per command.</summary>
+/// to the server's DbContext options from the bench (<see cref="AddTo"/>). Off, it costs an interlocked increment (the
+/// command count) and one volatile read per command. Transaction statements (BEGIN/COMMIT) are not commands here.</summary>
 public sealed class SqlCapture : DbCommandInterceptor
 {
     private volatile ConcurrentQueue<CapturedCommand>? capturing;
+    private long count;
+
+    /// <summary>Commands the server has sent since it started (captured or not).</summary>
+    public long Count => Interlocked.Read(ref count);
 
     /// <summary>Registers this capture on the server being built.</summary>
     public void AddTo(WebApplicationBuilder builder) =>
@@ -44,6 +49,7 @@ public sealed class SqlCapture : DbCommandInterceptor
 
     private void Record(DbCommand command)
     {
+        Interlocked.Increment(ref count);
         if (capturing is not { } queue)
             return;
         var parameters = command.Parameters.Cast<DbParameter>()
