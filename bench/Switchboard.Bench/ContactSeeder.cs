@@ -67,42 +67,7 @@ public static class ContactSeeder
         await connection.OpenAsync();
         var watch = Stopwatch.StartNew();
         for (var t = 0; t < tenantIds.Count; t++)
-        {
-            var tags = new List<SeedContact>();
-            await using (var writer = await connection.BeginBinaryImportAsync("""
-                COPY contacts (id, tenant_id, name, email, phone, extra_phones, wa_id, whatsapp_opt_in, whatsapp_opt_in_at,
-                    whatsapp_opt_in_source, custom_attributes, search_text, created_at, updated_at) FROM STDIN (FORMAT BINARY)
-                """))
-            {
-                foreach (var c in ContactData.ForTenant(t, tenantIds[t], FirstId(t, perTenant), perTenant))
-                {
-                    await writer.StartRowAsync();
-                    await writer.WriteAsync(c.Id, NpgsqlDbType.Bigint);
-                    await writer.WriteAsync(c.TenantId, NpgsqlDbType.Bigint);
-                    await writer.WriteAsync(c.Name, NpgsqlDbType.Text);
-                    await writer.WriteAsync(c.Email, NpgsqlDbType.Text);
-                    await writer.WriteAsync(c.Phone, NpgsqlDbType.Text);
-                    await writer.WriteAsync("[]", NpgsqlDbType.Text);
-                    await WriteNullableAsync(writer, c.WaId, NpgsqlDbType.Text);
-                    await WriteNullableAsync(writer, c.WhatsAppOptIn, NpgsqlDbType.Boolean);
-                    await WriteNullableAsync(writer, c.WhatsAppOptInAt, NpgsqlDbType.TimestampTz);
-                    await WriteNullableAsync(writer, c.WhatsAppOptInSource, NpgsqlDbType.Text);
-                    await writer.WriteAsync("{}", NpgsqlDbType.Text);
-                    await writer.WriteAsync(c.SearchText, NpgsqlDbType.Text);
-                    await writer.WriteAsync(c.CreatedAt, NpgsqlDbType.TimestampTz);
-                    await writer.WriteAsync(c.CreatedAt, NpgsqlDbType.TimestampTz);
-                    if (c.Tag is not null)
-                        tags.Add(c);
-                }
-                await writer.CompleteAsync();
-            }
-            await using (var writer = await connection.BeginBinaryImportAsync("COPY contact_tags (tenant_id, contact_id, tag) FROM STDIN (FORMAT BINARY)"))
-            {
-                foreach (var c in tags)
-                    await writer.WriteRowAsync(default, c.TenantId, c.Id, c.Tag!);
-                await writer.CompleteAsync();
-            }
-        }
+            await CopyContactsAsync(connection, ContactData.ForTenant(t, tenantIds[t], FirstId(t, perTenant), perTenant));
         // Ids were given explicitly; the identity sequence must continue after them for contacts the API creates.
         await ExecuteAsync(connection, "SELECT setval(pg_get_serial_sequence('contacts', 'id'), (SELECT max(id) FROM contacts));");
         var contacts = watch.Elapsed;
@@ -110,6 +75,45 @@ public static class ContactSeeder
         watch.Restart();
         await ExecuteAsync(connection, "ANALYZE;");
         return new Timings(contacts, watch.Elapsed);
+    }
+
+    /// <summary>Binary <c>COPY</c> of contacts and their tags (ids given, so the caller must move the identity sequence on).</summary>
+    public static async Task CopyContactsAsync(NpgsqlConnection connection, IEnumerable<SeedContact> contacts)
+    {
+        var tags = new List<SeedContact>();
+        await using (var writer = await connection.BeginBinaryImportAsync("""
+            COPY contacts (id, tenant_id, name, email, phone, extra_phones, wa_id, whatsapp_opt_in, whatsapp_opt_in_at,
+                whatsapp_opt_in_source, custom_attributes, search_text, created_at, updated_at) FROM STDIN (FORMAT BINARY)
+            """))
+        {
+            foreach (var c in contacts)
+            {
+                await writer.StartRowAsync();
+                await writer.WriteAsync(c.Id, NpgsqlDbType.Bigint);
+                await writer.WriteAsync(c.TenantId, NpgsqlDbType.Bigint);
+                await writer.WriteAsync(c.Name, NpgsqlDbType.Text);
+                await writer.WriteAsync(c.Email, NpgsqlDbType.Text);
+                await writer.WriteAsync(c.Phone, NpgsqlDbType.Text);
+                await writer.WriteAsync("[]", NpgsqlDbType.Text);
+                await WriteNullableAsync(writer, c.WaId, NpgsqlDbType.Text);
+                await WriteNullableAsync(writer, c.WhatsAppOptIn, NpgsqlDbType.Boolean);
+                await WriteNullableAsync(writer, c.WhatsAppOptInAt, NpgsqlDbType.TimestampTz);
+                await WriteNullableAsync(writer, c.WhatsAppOptInSource, NpgsqlDbType.Text);
+                await writer.WriteAsync("{}", NpgsqlDbType.Text);
+                await writer.WriteAsync(c.SearchText, NpgsqlDbType.Text);
+                await writer.WriteAsync(c.CreatedAt, NpgsqlDbType.TimestampTz);
+                await writer.WriteAsync(c.CreatedAt, NpgsqlDbType.TimestampTz);
+                if (c.Tag is not null)
+                    tags.Add(c);
+            }
+            await writer.CompleteAsync();
+        }
+        await using (var writer = await connection.BeginBinaryImportAsync("COPY contact_tags (tenant_id, contact_id, tag) FROM STDIN (FORMAT BINARY)"))
+        {
+            foreach (var c in tags)
+                await writer.WriteRowAsync(default, c.TenantId, c.Id, c.Tag!);
+            await writer.CompleteAsync();
+        }
     }
 
     /// <summary>Tenants get disjoint id ranges, so contact ids are known before insert and tags can reference them.</summary>

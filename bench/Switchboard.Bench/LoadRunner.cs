@@ -4,8 +4,8 @@ using System.Text.Json;
 
 namespace Switchboard.Bench;
 
-/// <summary>A tenant as the benchmark's clients see it: its API key, and where its second page starts.</summary>
-public sealed record BenchTenant(long TenantId, string ApiKey, string SecondPageCursor);
+/// <summary>A tenant as the benchmark's clients see it: its API key, and (for the contacts list) where its second page starts.</summary>
+public sealed record BenchTenant(long TenantId, string ApiKey, string? SecondPageCursor = null);
 
 /// <summary>A request shape; <see cref="PathFor"/> gets the request's sequence number so requests can vary.</summary>
 public sealed record Scenario(string Name, Func<int, BenchTenant, string> PathFor);
@@ -44,10 +44,9 @@ public sealed class LoadRunner(HttpClient http, IReadOnlyList<BenchTenant> tenan
         var elapsed = Stopwatch.GetElapsedTime(started);
 
         // Every request taken from the counter completed, so the first `done` slots are filled.
-        var measured = latencies[..done];
-        Array.Sort(measured);
-        return new ScenarioResult(scenario.Name, clients, done, rows[..done].Average(), Percentile(measured, 50), Percentile(measured, 90),
-            Percentile(measured, 99), measured[^1], done / elapsed.TotalSeconds, done < requests);
+        var measured = LatencySummary.Of(latencies[..done]);
+        return new ScenarioResult(scenario.Name, clients, done, rows[..done].Average(), measured.P50, measured.P90, measured.P99, measured.Max,
+            done / elapsed.TotalSeconds, done < requests);
     }
 
     /// <summary>One request: its latency in milliseconds and how many contacts it returned.</summary>
@@ -70,7 +69,16 @@ public sealed class LoadRunner(HttpClient http, IReadOnlyList<BenchTenant> tenan
         return (elapsed.TotalMilliseconds, page.RootElement.GetProperty("items").GetArrayLength());
     }
 
-    /// <summary>Nearest-rank percentile of sorted values.</summary>
-    private static double Percentile(double[] sorted, double percent) =>
-        sorted[Math.Clamp((int)Math.Ceiling(percent / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
+    /// <summary>The results as a Markdown table, each p99 checked against <paramref name="targetP99"/> milliseconds.</summary>
+    public static void PrintTable(Report report, IEnumerable<ScenarioResult> results, double targetP99, string rowsHeader = "Rows/resp")
+    {
+        report.Line($"| Scenario | Clients | Requests | {rowsHeader} | p50 ms | p90 ms | p99 ms | max ms | req/s | p99 ≤ {targetP99} ms |");
+        report.Line("|---|--:|--:|--:|--:|--:|--:|--:|--:|:-:|");
+        foreach (var r in results)
+        {
+            report.Line(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"| {r.Scenario} | {r.Clients} | {r.Requests:N0}{(r.TimeCapped ? " (time cap)" : "")} | {r.RowsPerResponse:F1} | {r.P50:F2} | {r.P90:F2} | {r.P99:F2} | {r.Max:F2} | " +
+                $"{r.PerSecond:F0} | {(r.P99 <= targetP99 ? "yes" : "**no**")} |"));
+        }
+    }
 }
