@@ -9,15 +9,14 @@ namespace Switchboard.Channels;
 /// <summary>What every provider webhook does around its own proof (signature, basic auth): find the channel it names, and
 /// store a verified delivery with the job that processes it, so the provider can be answered at once. Used by WhatsApp,
 /// Twilio and email.</summary>
-public sealed class WebhookInbox(SwitchboardDbContext db, SecretProtector secrets, WebhookChannelCache channels, WebhookWriter writer)
+public sealed class WebhookInbox(WebhookChannelCache channels, WebhookWriter writer)
 {
     /// <summary>An active channel of one of <paramref name="types"/> with its secrets. A webhook names its channel, not its
     /// tenant: this lookup spans tenants by design, and the provider's proof is what identifies the caller.</summary>
     public async Task<(Channel Channel, JsonObject Secrets)?> FindAsync(long channelId, IReadOnlyCollection<ChannelType> types,
         CancellationToken cancellationToken)
     {
-        var found = await channels.GetAsync(channelId,
-            () => db.Channels.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(c => c.Id == channelId, cancellationToken), secrets);
+        var found = await channels.GetAsync(channelId, cancellationToken);
         return found is { } f && types.Contains(f.Channel.Type) && f.Channel.Status == ChannelStatus.Active ? found : null;
     }
 

@@ -181,17 +181,21 @@ public sealed class WebhookWriter(IServiceScopeFactory scopes, JobSignal jobSign
 /// <summary>Channels as webhooks see them, kept for <see cref="Lifetime"/>: every delivery names its channel, and looking it
 /// up and decrypting its secrets on each one would cost more than storing it. A change made on this node is seen at once
 /// (<see cref="Forget"/>); another node sees it within the lifetime.</summary>
-public sealed class WebhookChannelCache(TimeProvider clock)
+public sealed class WebhookChannelCache(IServiceScopeFactory scopes, SecretProtector protector, TimeProvider clock)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<long, (DateTimeOffset Expires, Channel? Channel, string? Secrets)> entries = new();
 
-    public async Task<(Channel Channel, JsonObject Secrets)?> GetAsync(long channelId, Func<Task<Channel?>> load, SecretProtector protector)
+    /// <summary>The channel with its secrets, whatever its type or status (callers decide), or null if there is none.</summary>
+    public async Task<(Channel Channel, JsonObject Secrets)?> GetAsync(long channelId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         if (!entries.TryGetValue(channelId, out var entry) || entry.Expires <= now)
         {
-            var channel = await load();
+            // Its own scope, so a webhook whose channel is cached never creates a DbContext.
+            await using var scope = scopes.CreateAsyncScope();
+            var channel = await scope.ServiceProvider.GetRequiredService<SwitchboardDbContext>().Channels.IgnoreQueryFilters().AsNoTracking()
+                .FirstOrDefaultAsync(c => c.Id == channelId, cancellationToken);
             entry = (now + Lifetime, channel, channel?.SecretsCiphertext is null ? null : protector.Unprotect(channel.SecretsCiphertext));
             entries[channelId] = entry;
         }
