@@ -45,11 +45,14 @@ public sealed class InboxTests(DemoServer server)
             await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
             await page.GetByRole(AriaRole.Link, new() { Name = "Inbox" }).First.ClickAsync();
             await Expect(page).ToHaveURLAsync(new Regex("/inbox"));
-            await page.GetByRole(AriaRole.Tab, new() { NameRegex = new Regex("^New") }).ClickAsync();
+            // Customers' conversations start as new: the inbox opens on the New tab without being told.
+            var newTab = page.GetByRole(AriaRole.Tab, new() { NameRegex = new Regex("^New") });
+            await Expect(newTab).ToHaveAttributeAsync("aria-selected", "true");
 
-            // Customers write every few seconds; the list fills without a reload.
+            // Customers write every few seconds; the list fills without a reload, and the tab counts what it lists.
             var rows = page.GetByTestId("conversation-row");
             await Expect(rows.First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+            await ExpectTabCountsRowsAsync(newTab, rows);
             await server.ScreenshotAsync(page, "inbox-01-live-list");
             await rows.First.ClickAsync();
             var messages = page.GetByTestId("message");
@@ -73,5 +76,58 @@ public sealed class InboxTests(DemoServer server)
             await server.ScreenshotAsync(page, "failed-inbox");
             throw;
         }
+    }
+
+    [Fact]
+    public async Task WhatsAppTemplates_SyncedFromMeta_AreListedOnTheChannelPage()
+    {
+        await using var context = await server.NewContextAsync();
+        var page = await context.NewPageAsync();
+        try
+        {
+            await SignInAsync(page);
+            await page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Channels", Exact = true }).ClickAsync();
+            await page.GetByRole(AriaRole.Link, new() { Name = "Demo WhatsApp", Exact = true }).ClickAsync();
+            var templates = page.GetByRole(AriaRole.Region, new() { Name = "Templates", Exact = true });
+            await Expect(templates).ToBeVisibleAsync();
+
+            await templates.GetByRole(AriaRole.Button, new() { Name = "Sync from Meta", Exact = true }).ClickAsync();
+            await Expect(templates.GetByText(new Regex(@"^Synced \d+ templates? from Meta"))).ToBeVisibleAsync(new() { Timeout = 20_000 });
+            var helloWorld = templates.GetByTestId("template-row").Filter(new() { HasText = "hello_world" });
+            await Expect(helloWorld).ToBeVisibleAsync();
+            await Expect(helloWorld.GetByText("Approved", new() { Exact = true })).ToBeVisibleAsync();
+            await server.ScreenshotAsync(page, "inbox-04-channel-templates");
+        }
+        catch
+        {
+            await server.ScreenshotAsync(page, "failed-templates");
+            throw;
+        }
+    }
+
+    private static async Task SignInAsync(IPage page)
+    {
+        await page.GotoAsync("/sign-in");
+        await page.GetByLabel("Email", new() { Exact = true }).FillAsync(DemoServer.OwnerEmail);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(DemoServer.OwnerPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Navigation, new() { Name = "Main" })).ToBeVisibleAsync();
+    }
+
+    /// <summary>Waits until the tab's count equals the rows listed (new conversations keep arriving, so it may take a moment).</summary>
+    private static async Task ExpectTabCountsRowsAsync(ILocator tab, ILocator rows)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        string? count = null;
+        int listed = 0;
+        while (DateTime.UtcNow < deadline)
+        {
+            count = await tab.Locator(".inbox-tab__count").InnerTextAsync();
+            listed = await rows.CountAsync();
+            if (count == listed.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                return;
+            await Task.Delay(250);
+        }
+        Assert.Fail($"The tab shows {count} while {listed} conversations are listed.");
     }
 }

@@ -19,6 +19,8 @@ import { SettingsPage } from './pages/SettingsPage';
 import { SetupPage } from './pages/SetupPage';
 import { SignInPage } from './pages/SignInPage';
 import { UsersPage } from './pages/UsersPage';
+import { WebhookDetailPage } from './pages/WebhookDetailPage';
+import { WebhooksPage } from './pages/WebhooksPage';
 import { homePath, SessionProvider, useSession } from './session';
 
 function FullScreen({ children }: { children: ReactNode }) {
@@ -123,6 +125,8 @@ export function AppRoutes() {
           <Route path="channels/new" element={<RequirePermission permission="channels.manage" title="Connect a channel"><ChannelDetailPage /></RequirePermission>} />
           <Route path="channels/:id" element={<RequirePermission permission="channels.read" title="Channel"><ChannelDetailPage /></RequirePermission>} />
           <Route path="api-keys" element={<RequirePermission permission="apikeys.manage" title="API keys"><ApiKeysPage /></RequirePermission>} />
+          <Route path="webhooks" element={<RequirePermission permission="webhooks.manage" title="Webhooks"><WebhooksPage /></RequirePermission>} />
+          <Route path="webhooks/:id" element={<RequirePermission permission="webhooks.manage" title="Webhook"><WebhookDetailPage /></RequirePermission>} />
           <Route path="audit-log" element={<RequirePermission permission="audit.read" title="Audit log"><AuditLogPage /></RequirePermission>} />
           <Route path="settings" element={<RequirePermission permission="tenant.manage" title="Settings"><SettingsPage /></RequirePermission>} />
           <Route path="platform" element={<RequireSuperAdmin title="Platform"><PlatformPage /></RequireSuperAdmin>} />

@@ -320,3 +320,42 @@ describe('inbox routes', () => {
     expect(form.get('caption')).toBe('Your invoice');
   });
 });
+
+describe('webhook routes', () => {
+  it('uses the routes of docs/webhooks.md with the CSRF header on every change', async () => {
+    const { fetch, calls } = fakeFetch((call) =>
+      call.method === 'DELETE'
+        ? new Response(null, { status: 204 })
+        : call.url.endsWith('/resend')
+          ? json(202, { id: 12, status: 'pending' })
+          : json(call.method === 'POST' && call.url === '/api/v1/webhooks' ? 201 : 200, { id: 3, items: [], nextCursor: 'n2' }),
+    );
+    const api = createApiClient({ fetch });
+    await api.listWebhooks();
+    await api.getWebhook(3);
+    await api.createWebhook({ url: 'https://hooks.example.com/sb', events: ['message.created'], description: 'CRM' });
+    await api.updateWebhook(3, { isActive: false });
+    await api.listWebhookDeliveries(3, { status: 'failed', cursor: 'c1', limit: 25 });
+    await api.listWebhookDeliveries(3, { status: '' });
+    const resent = await api.resendWebhookDelivery(3, 11);
+    await api.testWebhook(3);
+    await api.deleteWebhook(3);
+
+    expect(resent).toEqual({ id: 12, status: 'pending' });
+    const traffic = calls.filter((c) => c.url !== '/api/v1/auth/csrf');
+    expect(traffic.map((c) => `${c.method} ${c.url}`)).toEqual([
+      'GET /api/v1/webhooks',
+      'GET /api/v1/webhooks/3',
+      'POST /api/v1/webhooks',
+      'PATCH /api/v1/webhooks/3',
+      'GET /api/v1/webhooks/3/deliveries?status=failed&cursor=c1&limit=25',
+      'GET /api/v1/webhooks/3/deliveries',
+      'POST /api/v1/webhooks/3/deliveries/11/resend',
+      'POST /api/v1/webhooks/3/test',
+      'DELETE /api/v1/webhooks/3',
+    ]);
+    for (const c of traffic.filter((c) => c.method !== 'GET')) expect(c.headers[CSRF_HEADER]).toBe('token-1');
+    expect(traffic[2].body).toEqual({ url: 'https://hooks.example.com/sb', events: ['message.created'], description: 'CRM' });
+    expect(traffic[3].body).toEqual({ isActive: false });
+  });
+});

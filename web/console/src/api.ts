@@ -265,6 +265,67 @@ export interface Page<T> {
   nextCursor?: string | null;
 }
 
+// ---------------------------------------------------------------- outbound webhooks (docs/webhooks.md)
+
+/** The events a subscription can choose; none chosen = every event (including ones added later). */
+export const WEBHOOK_EVENTS = ['message.created', 'message.status', 'conversation.created', 'conversation.updated', 'conversation.assigned'] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
+
+export interface Webhook {
+  id: Id;
+  url: string;
+  /** Empty = every event. */
+  events: string[];
+  description: string | null;
+  isActive: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+/** Create: `url` required. Update: fields left out are kept; `description: ''` clears it. */
+export interface WebhookInput {
+  url?: string;
+  events?: string[];
+  description?: string;
+  isActive?: boolean;
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'succeeded' | 'failed';
+export const WEBHOOK_DELIVERY_STATUSES: WebhookDeliveryStatus[] = ['pending', 'succeeded', 'failed'];
+export interface WebhookDelivery {
+  id: Id;
+  subscriptionId: Id;
+  /** One of WEBHOOK_EVENTS, or `ping` for a test. */
+  eventType: string;
+  /** The same for every delivery of one event (retries, resends, other subscriptions). */
+  eventId: string;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  /** The receiver's last HTTP status; null when it never answered. */
+  responseStatus: number | null;
+  /** The first 2 KB of the receiver's last answer. */
+  responseBody: string | null;
+  error: string | null;
+  lastAttemptAt: string | null;
+  deliveredAt: string | null;
+  createdAt: string;
+  /** The body sent. */
+  payload: unknown;
+}
+export interface WebhookDeliveryQuery {
+  status?: WebhookDeliveryStatus | '';
+  limit?: number;
+  cursor?: string | null;
+}
+/** What the receiver answered to a `ping` sent by "Send test"; `ok` is a 2xx answer. */
+export interface WebhookTestResult {
+  ok: boolean;
+  deliveryId: Id;
+  eventId: string;
+  responseStatus: number | null;
+  responseBody: string | null;
+  error: string | null;
+}
+
 // ---------------------------------------------------------------- inbox (docs/inbox-api.md)
 
 export type ConversationStatus = 'new' | 'open' | 'pending' | 'snoozed' | 'resolved' | 'archived';
@@ -787,6 +848,21 @@ export function createApiClient(options: ApiClientOptions = {}) {
     listApiKeys: () => get<Page<ApiKey>>('/api-keys'),
     createApiKey: (input: { name: string; role: string }) => post<CreatedApiKey>('/api-keys', input),
     revokeApiKey: (id: Id) => del(`/api-keys/${enc(String(id))}`),
+
+    // outbound webhooks (webhooks.manage)
+    listWebhooks: () => get<Page<Webhook>>('/webhooks'),
+    getWebhook: (id: Id) => get<Webhook>(`/webhooks/${enc(String(id))}`),
+    createWebhook: (input: WebhookInput) => post<Webhook>('/webhooks', input),
+    updateWebhook: (id: Id, input: WebhookInput) => patch<Webhook>(`/webhooks/${enc(String(id))}`, input),
+    deleteWebhook: (id: Id) => del(`/webhooks/${enc(String(id))}`),
+    /** Newest first; keyset pages through `cursor` (the previous answer's nextCursor). */
+    listWebhookDeliveries: (id: Id, query: WebhookDeliveryQuery = {}, signal?: AbortSignal) =>
+      get<Page<WebhookDelivery>>(`/webhooks/${enc(String(id))}/deliveries`, query, signal),
+    /** 202: a new pending delivery of the same event; 409 while the webhook is disabled. */
+    resendWebhookDelivery: (id: Id, deliveryId: Id) =>
+      post<WebhookDelivery>(`/webhooks/${enc(String(id))}/deliveries/${enc(String(deliveryId))}/resend`),
+    /** Sends a `ping` now and answers what the receiver said (it is in the delivery log too). */
+    testWebhook: (id: Id) => post<WebhookTestResult>(`/webhooks/${enc(String(id))}/test`),
 
     // audit
     listAuditLogs: (query: AuditQuery, signal?: AbortSignal) => get<Page<AuditEntry>>('/audit-logs', query, signal),

@@ -30,6 +30,7 @@ export const ADMIN_NAV: NavItem[] = [
   { to: '/conversation-tags', label: 'Tags', icon: '◈', permission: 'conversations.manage' },
   { to: '/canned-responses', label: 'Canned responses', icon: '⚡', permission: 'conversations.manage' },
   { to: '/api-keys', label: 'API keys', icon: '◆', permission: 'apikeys.manage' },
+  { to: '/webhooks', label: 'Webhooks', icon: '↗', permission: 'webhooks.manage' },
   { to: '/audit-log', label: 'Audit log', icon: '☰', permission: 'audit.read' },
   { to: '/settings', label: 'Settings', icon: '⚙', permission: 'tenant.manage' },
   { to: '/platform', label: 'Platform', icon: '◈', superAdmin: true },

@@ -34,7 +34,15 @@ export interface InboxFilters {
   q: string;
 }
 
-export const DEFAULT_FILTERS: InboxFilters = { status: 'open', assignee: '', channelId: '', departmentId: '', tagId: '', unread: false, q: '' };
+export const DEFAULT_FILTERS: InboxFilters = { status: 'new', assignee: '', channelId: '', departmentId: '', tagId: '', unread: false, q: '' };
+
+/** The tabs the inbox may open on by itself, in order: new customer conversations first. */
+export const STARTING_TABS: ConversationStatus[] = ['new', 'open', 'pending'];
+
+/** The first of New, Open, Pending with conversations; null when all three are empty. */
+export function firstNonEmptyTab(counts: Partial<ConversationCounts>): ConversationStatus | null {
+  return STARTING_TABS.find((s) => (counts[s] ?? 0) > 0) ?? null;
+}
 
 export function toConversationQuery(f: InboxFilters): ConversationQuery {
   return {
@@ -46,6 +54,27 @@ export function toConversationQuery(f: InboxFilters): ConversationQuery {
     unread: f.unread || undefined,
     q: f.q || undefined,
   };
+}
+
+/** Where an agent's explicit tab choice is kept for the browser session (per workspace and person). */
+export const tabChoiceKey = (tenantId: number | string, userId: number | string) => `switchboard.inbox.tab.${tenantId}.${userId}`;
+
+/** The tab the agent chose earlier in this browser session, if any. */
+export function readTabChoice(key: string): ConversationStatus | null {
+  try {
+    const value = window.sessionStorage.getItem(key);
+    return STATUS_TABS.some((t) => t.status === value) ? (value as ConversationStatus) : null;
+  } catch {
+    return null; // storage unavailable: every visit starts on the first non-empty tab
+  }
+}
+
+export function saveTabChoice(key: string, status: ConversationStatus) {
+  try {
+    window.sessionStorage.setItem(key, status);
+  } catch {
+    // storage unavailable or full: the choice lasts while the page is open
+  }
 }
 
 /** Any filter besides the status tab. */

@@ -1,5 +1,15 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { api, errorMessage, type ConversationCounts, type ConversationSummary, type Message, type MessageStatusEvent, type Note } from '../api';
+import {
+  api,
+  errorMessage,
+  type ConversationCounts,
+  type ConversationPage,
+  type ConversationQuery,
+  type ConversationSummary,
+  type Message,
+  type MessageStatusEvent,
+  type Note,
+} from '../api';
 import {
   applyMessageStatus,
   EMPTY_COUNTS,
@@ -12,12 +22,26 @@ import {
 
 const LIST_PAGE = 25;
 const THREAD_PAGE = 30;
+/** Counts are refetched this long after the last live change the console cannot account for itself… */
+export const COUNTS_DEBOUNCE_MS = 500;
+/** …but never later than this after the first one, however busy the inbox is. */
+export const COUNTS_MAX_WAIT_MS = 3000;
 
 /**
  * The conversation list: first page per filter set (keyset "Load more" after), status counts, and live updates that move,
  * update or drop rows. `keepId` (the open conversation) stays listed when it stops being unread.
+ *
+ * Tab counts follow live changes: a change of a conversation whose previous state is known is counted locally (it leaves one
+ * tab and joins another); a conversation never seen before, or any change while a counts request is under way (its answer
+ * may predate the change), makes the console refetch the counts (`limit=1`), debounced. A conversation created after the
+ * counts were requested is counted at once, before that refetch confirms it.
  */
-export function useConversationList(filters: InboxFilters, meId: number | string, keepId: number | null) {
+export function useConversationList(
+  filters: InboxFilters,
+  meId: number | string,
+  keepId: number | null,
+  { onFirstPage }: { onFirstPage?: (page: ConversationPage, query: ConversationQuery) => void } = {},
+) {
   const [items, setItems] = useState<ConversationSummary[]>([]);
   const [counts, setCounts] = useState<ConversationCounts>(EMPTY_COUNTS);
   const [nextCursor, setNextCursor] = useState<string | null>(null);
@@ -29,26 +53,99 @@ export function useConversationList(filters: InboxFilters, meId: number | string
   const query = useMemo(() => toConversationQuery(filters), [filters]);
   // Everything seen, so an update knows the status it moves a conversation out of (for the tab counts).
   const known = useRef(new Map<number, ConversationSummary>());
+  // Conversations changed live since the current first page was requested: a page never overwrites what they told us.
+  const touched = useRef(new Set<number>());
   const itemsRef = useRef(items);
   itemsRef.current = items;
-  const context = useRef({ filters, meId, keepId, query });
-  context.current = { filters, meId, keepId, query };
-  const countsTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const context = useRef({ filters, meId, keepId, query, onFirstPage });
+  context.current = { filters, meId, keepId, query, onFirstPage };
+  const counting = useRef({
+    timer: null as ReturnType<typeof setTimeout> | null,
+    /** When the first change of the current debounce window asked for a refetch (0 = none waiting). */
+    firstAskedAt: 0,
+    /** Live changes that moved the counts or could not be counted; a counts answer is stale if this moved during its request. */
+    changes: 0,
+    /** The newest counts request (page or refetch); older answers are dropped. */
+    seq: 0,
+    /** Client time at which the counts shown were requested. */
+    asOf: 0,
+  });
 
-  const remember = (list: ConversationSummary[]) => list.forEach((c) => known.current.set(c.id, c));
+  /** Remembers the server's versions, except of conversations a live change told us about since (those are newer). */
+  const remember = (list: ConversationSummary[]) => list.forEach((c) => !touched.current.has(c.id) && known.current.set(c.id, c));
+
+  /** Whether a conversation belongs in the shown list (the open one stays while read; rows already shown survive `q`). */
+  const fits = useCallback((c: ConversationSummary, shown: boolean) => {
+    const { filters: f, meId: me, keepId: keep } = context.current;
+    return matchesFilters(c, f, me, { ignoreUnread: c.id === keep, wasShown: shown });
+  }, []);
+
+  const refetchCounts = useCallback(() => {
+    const state = counting.current;
+    state.timer = null;
+    state.firstAskedAt = 0;
+    const requested = context.current.query;
+    const seq = ++state.seq;
+    const changesAtStart = state.changes;
+    const startedAt = Date.now();
+    api.listConversations({ ...requested, limit: 1 }).then(
+      (page) => {
+        if (seq !== state.seq || context.current.query !== requested) return;
+        state.asOf = startedAt;
+        setCounts({ ...EMPTY_COUNTS, ...page.counts });
+        if (state.changes !== changesAtStart) scheduleCounts();
+      },
+      () => {
+        // Keep the counts shown; the next live change asks again.
+      },
+    );
+  }, []);
+
+  /** Asks for fresh counts soon: debounced, with a maximum wait so a busy inbox still gets them. */
+  const scheduleCounts = useCallback(() => {
+    const state = counting.current;
+    const now = Date.now();
+    if (!state.firstAskedAt) state.firstAskedAt = now;
+    if (state.timer) clearTimeout(state.timer);
+    const wait = Math.max(0, Math.min(COUNTS_DEBOUNCE_MS, state.firstAskedAt + COUNTS_MAX_WAIT_MS - now));
+    state.timer = setTimeout(refetchCounts, wait);
+  }, [refetchCounts]);
 
   useEffect(() => {
     const controller = new AbortController();
+    const state = counting.current;
+    // The first page brings its own counts: a refetch waiting or under way is for what was shown before.
+    if (state.timer) clearTimeout(state.timer);
+    state.timer = null;
+    state.firstAskedAt = 0;
+    const seq = ++state.seq;
+    const changesAtStart = state.changes;
+    const startedAt = Date.now();
+    touched.current = new Set();
     setLoading(true);
     setError(null);
     api
       .listConversations({ ...query, limit: LIST_PAGE }, controller.signal)
       .then((page) => {
+        if (controller.signal.aborted) return;
         remember(page.items);
-        setItems(page.items);
-        setCounts({ ...EMPTY_COUNTS, ...page.counts });
+        // Live changes that arrived while the page was on its way win over it (a new conversation stays listed).
+        let list = page.items;
+        for (const id of touched.current) {
+          const c = known.current.get(id);
+          if (!c) continue;
+          const shown = list.some((x) => x.id === id);
+          list = fits(c, shown) ? placeConversation(list, c) : list.filter((x) => x.id !== id);
+        }
+        setItems(list);
+        if (seq === state.seq) {
+          state.asOf = startedAt;
+          setCounts({ ...EMPTY_COUNTS, ...page.counts });
+          if (state.changes !== changesAtStart) scheduleCounts();
+        }
         setNextCursor(page.nextCursor ?? null);
         setLoading(false);
+        context.current.onFirstPage?.(page, query);
       })
       .catch((err: unknown) => {
         if (controller.signal.aborted) return;
@@ -60,7 +157,9 @@ export function useConversationList(filters: InboxFilters, meId: number | string
 
   useEffect(
     () => () => {
-      if (countsTimer.current) clearTimeout(countsTimer.current);
+      const state = counting.current;
+      if (state.timer) clearTimeout(state.timer);
+      state.seq++;
     },
     [],
   );
@@ -72,7 +171,11 @@ export function useConversationList(filters: InboxFilters, meId: number | string
     try {
       const page = await api.listConversations({ ...query, limit: LIST_PAGE, cursor: nextCursor });
       remember(page.items);
-      setItems((prev) => [...prev, ...page.items.filter((c) => !prev.some((p) => p.id === c.id))]);
+      // A conversation changed live since is shown as it is now, if it still belongs here.
+      const fresh = page.items
+        .map((c) => (touched.current.has(c.id) ? (known.current.get(c.id) ?? c) : c))
+        .filter((c) => !touched.current.has(c.id) || fits(c, false));
+      setItems((prev) => [...prev, ...fresh.filter((c) => !prev.some((p) => p.id === c.id))]);
       setNextCursor(page.nextCursor ?? null);
     } catch (err) {
       setError(errorMessage(err));
@@ -81,32 +184,23 @@ export function useConversationList(filters: InboxFilters, meId: number | string
     }
   }, [nextCursor, query]);
 
-  /** Counts for a change the console cannot account for itself (a conversation it never saw before). */
-  const refreshCountsSoon = useCallback(() => {
-    if (countsTimer.current) clearTimeout(countsTimer.current);
-    countsTimer.current = setTimeout(() => {
-      countsTimer.current = null;
-      api.listConversations({ ...context.current.query, limit: 1 }).then(
-        (page) => setCounts({ ...EMPTY_COUNTS, ...page.counts }),
-        () => {},
-      );
-    }, 1500);
-  }, []);
-
   /** A newer version of a conversation (hub event or an action's answer): moved, updated, added or dropped. */
   const applyUpdate = useCallback(
     (c: ConversationSummary) => {
-      const { filters: f, meId: me, keepId: keep } = context.current;
+      const { filters: f, meId: me } = context.current;
+      const state = counting.current;
       const previous = known.current.get(c.id);
       known.current.set(c.id, c);
+      touched.current.add(c.id);
       const shown = itemsRef.current.some((x) => x.id === c.id);
-      const fits = matchesFilters(c, f, me, { ignoreUnread: c.id === keep, wasShown: shown });
-      setItems((prev) => (fits ? placeConversation(prev, c) : prev.filter((x) => x.id !== c.id)));
+      const belongs = fits(c, shown);
+      setItems((prev) => (belongs ? placeConversation(prev, c) : prev.filter((x) => x.id !== c.id)));
 
       if (previous) {
         const before = matchesFilters(previous, f, me, { ignoreStatus: true, wasShown: true });
         const after = matchesFilters(c, f, me, { ignoreStatus: true, wasShown: true });
-        if (before !== after || previous.status !== c.status) {
+        if (before !== after || (before && previous.status !== c.status)) {
+          state.changes++;
           setCounts((n) => {
             const next = { ...n };
             if (before) next[previous.status] = Math.max(0, next[previous.status] - 1);
@@ -115,10 +209,16 @@ export function useConversationList(filters: InboxFilters, meId: number | string
           });
         }
       } else {
-        refreshCountsSoon();
+        // Never seen: the counts may or may not include it. One created after they were asked for cannot be in them.
+        state.changes++;
+        const created = Date.parse(c.createdAt);
+        if (state.asOf && created > state.asOf && matchesFilters(c, f, me, { ignoreStatus: true })) {
+          setCounts((n) => ({ ...n, [c.status]: n[c.status] + 1 }));
+        }
+        scheduleCounts();
       }
     },
-    [refreshCountsSoon],
+    [fits, scheduleCounts],
   );
 
   /** A local change to a listed (or known) conversation, e.g. unread → 0 after reading, a new message's preview. */

@@ -24,7 +24,8 @@ function renderAt(path: string, permissions = AGENT_PERMISSIONS, role = 'agent')
   );
 }
 
-const page = (items = [conversation(1), conversation(2)], c = counts({ open: 2, new: 4, resolved: 9 })): ConversationPage => ({ items, nextCursor: null, counts: c });
+// New is empty by default, so the inbox opens on Open (the first non-empty tab).
+const page = (items = [conversation(1), conversation(2)], c = counts({ open: 2, resolved: 9 })): ConversationPage => ({ items, nextCursor: null, counts: c });
 
 let hub: FakeHubConnection;
 
@@ -67,7 +68,7 @@ describe('conversation list', () => {
     await waitFor(() => expect(rows()).toHaveLength(2));
 
     expect(screen.getByRole('tab', { name: 'Open, 2 conversations' }).getAttribute('aria-selected')).toBe('true');
-    expect(screen.getByRole('tab', { name: 'New, 4 conversations' })).toBeTruthy();
+    expect(screen.getByRole('tab', { name: 'New, 0 conversations' })).toBeTruthy();
     expect(screen.getByRole('tab', { name: 'Resolved, 9 conversations' })).toBeTruthy();
 
     const first = rows()[0];
@@ -95,14 +96,16 @@ describe('conversation list', () => {
   it('explains an empty tab, and an empty result of filters with a way out', async () => {
     vi.mocked(api.listConversations).mockResolvedValue(page([], counts()));
     renderAt('/inbox');
-    await screen.findByText('No open conversations');
+    // Every tab empty: the inbox stays on New, where new customer conversations arrive.
+    await screen.findByText('No new conversations');
+    expect(screen.getByRole('tab', { name: 'New, 0 conversations' }).getAttribute('aria-selected')).toBe('true');
     expect(screen.getByText('New customer messages will appear here live.')).toBeTruthy();
     expect(screen.getByText('Pick a conversation')).toBeTruthy();
 
     fireEvent.click(screen.getByLabelText('Unread only'));
     await screen.findByText('No conversations match these filters');
     fireEvent.click(screen.getByRole('button', { name: 'Clear filters' }));
-    await screen.findByText('No open conversations');
+    await screen.findByText('No new conversations');
     expect((screen.getByLabelText('Unread only') as HTMLInputElement).checked).toBe(false);
   });
 
@@ -132,6 +135,124 @@ describe('conversation list', () => {
     hub.restore();
     await screen.findByText('Live');
     await waitFor(() => expect(vi.mocked(api.listConversations).mock.calls.length).toBeGreaterThan(loads));
+  });
+});
+
+describe('tab counts', () => {
+  /** The server's list as it is now: rows of the asked status, counts of every tab. */
+  function serveFrom(state: { items: ReturnType<typeof conversation>[]; counts: ReturnType<typeof counts> }) {
+    vi.mocked(api.listConversations).mockImplementation(async (q) => ({
+      items: state.items.filter((c) => c.status === q.status).slice(0, q.limit ?? 25),
+      nextCursor: null,
+      counts: { ...state.counts },
+    }));
+  }
+
+  it('counts a new conversation that arrives live on its tab (not "New 0" beside a new row)', async () => {
+    const state = { items: [] as ReturnType<typeof conversation>[], counts: counts() };
+    serveFrom(state);
+    renderAt('/inbox');
+    await screen.findByText('No new conversations');
+    await screen.findByText('Live');
+
+    const now = new Date().toISOString();
+    const fresh = conversation(5, { status: 'new', createdAt: now, lastMessageAt: now, unreadCount: 1, lastMessagePreview: 'Hi, is anyone there?' });
+    state.items = [fresh];
+    state.counts = counts({ new: 1 });
+    hub.emit('conversationUpdated', fresh);
+    expect(within(rows()[0]).getByText('Hi, is anyone there?')).toBeTruthy();
+    expect(screen.getByRole('tab', { name: 'New, 1 conversation' })).toBeTruthy();
+    // The refetch that follows confirms it.
+    await waitFor(() => expect(api.listConversations).toHaveBeenLastCalledWith(expect.objectContaining({ status: 'new', limit: 1 })));
+    expect(screen.getByRole('tab', { name: 'New, 1 conversation' })).toBeTruthy();
+
+    // One the console never saw but that is not new (it may already be counted): the server's counts are fetched.
+    const moved = conversation(6, { status: 'open', createdAt: '2026-01-01T09:00:00Z', lastMessageAt: now });
+    state.items = [fresh, moved];
+    state.counts = counts({ new: 1, open: 1 });
+    hub.emit('conversationUpdated', moved);
+    await waitFor(() => expect(screen.getByRole('tab', { name: 'Open, 1 conversation' })).toBeTruthy());
+    expect(rows()).toHaveLength(1);
+
+    // A change of a listed conversation moves it between tabs at once.
+    hub.emit('conversationUpdated', { ...fresh, status: 'pending' });
+    expect(screen.queryAllByTestId('conversation-row')).toHaveLength(0);
+    expect(screen.getByRole('tab', { name: 'New, 0 conversations' })).toBeTruthy();
+    expect(screen.getByRole('tab', { name: 'Pending, 1 conversation' })).toBeTruthy();
+  });
+});
+
+describe('starting tab', () => {
+  it('opens on the first of New, Open and Pending that has conversations', async () => {
+    vi.mocked(api.listConversations).mockImplementation(async (q) =>
+      page(q.status === 'pending' ? [conversation(4, { status: 'pending' })] : [], counts({ pending: 1, resolved: 3 })),
+    );
+    renderAt('/inbox');
+    await waitFor(() => expect(screen.getByRole('tab', { name: 'Pending, 1 conversation' }).getAttribute('aria-selected')).toBe('true'));
+    await waitFor(() => expect(rows()).toHaveLength(1));
+    expect(vi.mocked(api.listConversations).mock.calls.map(([q]) => q.status)).toEqual(['new', 'pending']);
+    // Never a flash of the empty New tab on the way.
+    expect(screen.queryByText('No new conversations')).toBeNull();
+  });
+
+  it('stays on New when it has conversations, with a single request', async () => {
+    vi.mocked(api.listConversations).mockResolvedValue(page([conversation(1, { status: 'new', unreadCount: 1 })], counts({ new: 1, open: 5 })));
+    renderAt('/inbox');
+    await waitFor(() => expect(rows()).toHaveLength(1));
+    expect(screen.getByRole('tab', { name: 'New, 1 conversation' }).getAttribute('aria-selected')).toBe('true');
+    expect(api.listConversations).toHaveBeenCalledTimes(1);
+  });
+
+  it('remembers a tab the agent chose for the rest of the session', async () => {
+    vi.mocked(api.listConversations).mockImplementation(async (q) => page(q.status === 'new' ? [conversation(1, { status: 'new' })] : [], counts({ new: 1 })));
+    const first = renderAt('/inbox');
+    await waitFor(() => expect(rows()).toHaveLength(1));
+    fireEvent.click(screen.getByRole('tab', { name: /^Resolved/ }));
+    await screen.findByText('No resolved conversations');
+    first.unmount();
+
+    vi.mocked(api.listConversations).mockClear();
+    renderAt('/inbox');
+    await screen.findByText('No resolved conversations');
+    expect(screen.getByRole('tab', { name: /^Resolved/ }).getAttribute('aria-selected')).toBe('true');
+    // No automatic switch, although New has conversations.
+    expect(vi.mocked(api.listConversations).mock.calls.map(([q]) => q.status)).toEqual(['resolved']);
+  });
+
+  it('keeps the open thread when the agent’s reply moves the conversation off the tab', async () => {
+    const mine = conversation(1, { status: 'new', unreadCount: 1 });
+    vi.mocked(api.listConversations).mockResolvedValue(page([mine, conversation(2, { status: 'new' })], counts({ new: 2 })));
+    vi.mocked(api.getConversation).mockResolvedValue(mine);
+    const sent = message(50, { direction: 'outbound', senderType: 'agent', agent: { id: 7, name: 'Alex Agent' }, text: 'Happy to help', status: 'pending', createdAt: new Date().toISOString() });
+    vi.spyOn(api, 'sendMessage').mockResolvedValue(sent);
+    renderAt('/inbox/1');
+    await screen.findByText('Message 1');
+    await waitFor(() => expect(rows()).toHaveLength(2));
+
+    const box = screen.getByLabelText('Reply');
+    fireEvent.change(box, { target: { value: 'Happy to help' } });
+    fireEvent.keyDown(box, { key: 'Enter' });
+    const log = screen.getByRole('log', { name: 'Messages' });
+    await within(log).findByText('Happy to help');
+    // The server opens a new conversation when an agent answers it, and tells everyone.
+    hub.emit('conversationUpdated', { ...mine, status: 'open', unreadCount: 0, firstResponseAt: sent.createdAt, lastMessageAt: sent.createdAt, lastMessagePreview: 'Happy to help' });
+
+    // It leaves the New list (and its count)…
+    await waitFor(() => expect(rows()).toHaveLength(1));
+    expect(within(rows()[0]).getByText('Customer 2')).toBeTruthy();
+    expect(screen.getByRole('tab', { name: 'New, 1 conversation' })).toBeTruthy();
+    expect(screen.getByRole('tab', { name: 'Open, 1 conversation' })).toBeTruthy();
+    // …but the thread the agent is working in stays, with its composer, now marked Open.
+    expect(screen.getByTestId('location').textContent).toBe('/inbox/1');
+    expect(within(log).getByText('Message 1')).toBeTruthy();
+    expect(within(log).getByText('Happy to help')).toBeTruthy();
+    expect(screen.getByRole('heading', { level: 2, name: 'Customer 1' })).toBeTruthy();
+    expect(screen.getByText('Open', { selector: '.inbox-thread__title .badge' })).toBeTruthy();
+    expect((screen.getByLabelText('Reply') as HTMLTextAreaElement).disabled).toBe(false);
+
+    // The customer writes back: it arrives in the open thread.
+    hub.emit('messageCreated', { conversationId: 1, message: message(51, { text: 'Thanks!', createdAt: new Date(Date.now() + 1000).toISOString() }) });
+    expect(within(log).getByText('Thanks!')).toBeTruthy();
   });
 });
 
@@ -330,6 +451,30 @@ describe('composer', () => {
     // Internal notes stay free text.
     fireEvent.click(screen.getByRole('button', { name: 'Internal note' }));
     expect(screen.getByLabelText('Internal note (only your team sees it)')).toBeTruthy();
+  });
+
+  it('offers the template sync to conversations.manage on Cloud API channels only', async () => {
+    vi.mocked(api.getConversation).mockResolvedValue(whatsapp({ windowExpiresAt: null }));
+    vi.spyOn(api, 'listMessageTemplates').mockResolvedValue({ items: [] });
+    const sync = vi.spyOn(api, 'syncMessageTemplates').mockResolvedValue({ items: [template(1, { name: 'order_ready' })] });
+    const first = renderAt('/inbox/1', [...AGENT_PERMISSIONS, 'conversations.manage'], 'supervisor');
+    fireEvent.click(await screen.findByRole('button', { name: 'Sync templates from WhatsApp' }));
+    await waitFor(() => expect(sync).toHaveBeenCalledWith(9));
+    expect(((await screen.findByLabelText('Template')) as HTMLSelectElement).value).toBe('1');
+    first.unmount();
+
+    // Twilio's WhatsApp has no Meta templates to sync; agents cannot sync at all.
+    vi.mocked(api.listMessageTemplates).mockResolvedValue({ items: [] });
+    vi.mocked(api.getConversation).mockResolvedValue(conversation(1, { channel: { id: 4, name: 'Twilio WA', type: 'twilio_whatsapp' }, windowExpiresAt: null }));
+    const second = renderAt('/inbox/1', [...AGENT_PERMISSIONS, 'conversations.manage'], 'supervisor');
+    await screen.findByText(/No approved templates for this channel yet/);
+    expect(screen.queryByRole('button', { name: 'Sync templates from WhatsApp' })).toBeNull();
+    second.unmount();
+
+    vi.mocked(api.getConversation).mockResolvedValue(whatsapp({ windowExpiresAt: null }));
+    renderAt('/inbox/1');
+    await screen.findByText(/Ask an administrator to create and sync templates/);
+    expect(screen.queryByRole('button', { name: 'Sync templates from WhatsApp' })).toBeNull();
   });
 
   it('switches to templates when the server answers window_closed, and explains opted_out', async () => {

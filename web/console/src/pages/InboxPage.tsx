@@ -4,6 +4,8 @@ import {
   api,
   errorMessage,
   type CannedResponse,
+  type ConversationPage,
+  type ConversationQuery,
   type ConversationSummary,
   type ConversationTag,
   type Department,
@@ -23,7 +25,17 @@ import { SidePanel } from '../components/inbox/SidePanel';
 import { Thread } from '../components/inbox/Thread';
 import { titleCase } from '../lib/format';
 import { useDebouncedValue, useGlobalShortcut, useNow } from '../lib/hooks';
-import { channelKind, contactLabel, DEFAULT_FILTERS, messagePreview, type InboxFilters } from '../lib/inbox';
+import {
+  channelKind,
+  contactLabel,
+  DEFAULT_FILTERS,
+  firstNonEmptyTab,
+  messagePreview,
+  readTabChoice,
+  saveTabChoice,
+  tabChoiceKey,
+  type InboxFilters,
+} from '../lib/inbox';
 import { useInboxHub, type HubStatus } from '../lib/inboxHub';
 import { useConversationList, useNotes, useThread } from '../lib/useInbox';
 import { useRequiredSession } from '../session';
@@ -116,7 +128,31 @@ export function InboxPage() {
   const now = useNow(30_000);
   const searchRef = useRef<HTMLInputElement>(null);
 
-  const [filters, setFilters] = useState<InboxFilters>(DEFAULT_FILTERS);
+  // The tab: the one the agent chose earlier in this browser session, else the first of New, Open, Pending that has
+  // conversations ('auto' asks for New, whose answer carries every tab's count; 'switching' moves to the one to show).
+  const tabKey = tabChoiceKey(session.tenant.id, session.user.id);
+  const [chosenTab] = useState(() => readTabChoice(tabKey));
+  const [filters, setFilters] = useState<InboxFilters>(() => ({ ...DEFAULT_FILTERS, status: chosenTab ?? DEFAULT_FILTERS.status }));
+  const [tabMode, setTabMode] = useState<'auto' | 'switching' | 'settled'>(chosenTab ? 'settled' : 'auto');
+  const tabModeRef = useRef(tabMode);
+  const settleTab = useCallback((mode: 'switching' | 'settled') => {
+    tabModeRef.current = mode;
+    setTabMode(mode);
+  }, []);
+  const onFirstPage = useCallback(
+    (page: ConversationPage, query: ConversationQuery) => {
+      if (tabModeRef.current === 'settled') return;
+      const pick = tabModeRef.current === 'auto' ? firstNonEmptyTab(page.counts) : null;
+      if (pick && pick !== query.status) {
+        settleTab('switching');
+        setFilters((f) => ({ ...f, status: pick }));
+      } else {
+        settleTab('settled');
+      }
+    },
+    [settleTab],
+  );
+  const choosingTab = tabMode !== 'settled';
   const [search, setSearch] = useState('');
   const q = useDebouncedValue(search.trim(), 300);
   const effectiveFilters = useMemo(() => ({ ...filters, q }), [filters, q]);
@@ -136,7 +172,7 @@ export function InboxPage() {
     if (canReply) api.listCannedResponses().then((r) => setCanned(r.items), () => setCanned(null));
   }, [canReply]);
 
-  const list = useConversationList(effectiveFilters, me.id, selectedId);
+  const list = useConversationList(effectiveFilters, me.id, selectedId, { onFirstPage });
   const thread = useThread(selectedId);
   const notes = useNotes(selectedId);
   const [conversation, setConversation] = useState<ConversationSummary | null>(null);
@@ -413,6 +449,11 @@ export function InboxPage() {
   // ------------------------------------------------------------ render
 
   const onFilters = (change: Partial<InboxFilters>) => {
+    if (change.status) {
+      // An explicit choice: kept for the session, and no automatic switch any more.
+      saveTabChoice(tabKey, change.status);
+      settleTab('settled');
+    }
     setFilters((f) => ({ ...f, ...change }));
     setHighlightedId(null);
   };
@@ -463,8 +504,8 @@ export function InboxPage() {
           }}
           searchRef={searchRef}
           counts={list.counts}
-          items={list.items}
-          loading={list.loading}
+          items={choosingTab ? [] : list.items}
+          loading={list.loading || choosingTab}
           error={list.error}
           onRetry={list.reload}
           hasMore={!!list.nextCursor}
@@ -534,7 +575,7 @@ export function InboxPage() {
                   key={`composer-${shown.id}`}
                   conversation={shown}
                   canReply={canReply}
-                  canSyncTemplates={session.can('channels.manage')}
+                  canSyncTemplates={session.can('conversations.manage') && shown.channel.type === 'whatsapp'}
                   role={String(session.role)}
                   now={now}
                   cannedResponses={canned}

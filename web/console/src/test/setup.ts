@@ -6,4 +6,6 @@ configure({ asyncUtilTimeout: 3000 });
 
 afterEach(() => {
   cleanup();
+  // Remembered choices (the inbox tab) must not leak from one test into the next.
+  window.sessionStorage.clear();
 });
