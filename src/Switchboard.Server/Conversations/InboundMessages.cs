@@ -22,7 +22,7 @@ public sealed record InboundMessage(string ProviderMessageId, InboundSender From
 /// <summary>Files inbound messages into the inbox: finds or creates the contact and the conversation, reopens a resolved
 /// one, keeps the WhatsApp window, records opt-outs, queues media downloads, raises the inbox events, and never stores the
 /// same provider message twice.</summary>
-public sealed class InboundMessages(SwitchboardDbContext db, ContactService contacts, InboxEvents events, JobQueue jobs, TimeProvider clock)
+public sealed class InboundMessages(SwitchboardDbContext db, ContactService contacts, InboxEvents events, ConversationViews views, JobQueue jobs, TimeProvider clock)
 {
     public static readonly TimeSpan WhatsAppWindow = TimeSpan.FromHours(24);
 
@@ -94,8 +94,10 @@ public sealed class InboundMessages(SwitchboardDbContext db, ContactService cont
         await db.SaveChangesAsync(cancellationToken);
         foreach (var attachment in message.Attachments)
             jobs.Enqueue(MediaDownloadJob.JobType, new MediaDownloadJob.Payload(attachment.Id));
-        await events.MessageCreatedAsync(message.Id, cancellationToken);
-        await events.ConversationUpdatedAsync(conversation.Id, created, cancellationToken);
+        // Built from what was just saved: this path runs for every inbound message, so it reads no more than it must.
+        await events.MessageCreatedAsync(ConversationViews.View(message, null), cancellationToken);
+        await events.ConversationUpdatedAsync(await views.SummaryAsync(conversation, contact, channel, isNew: created, cancellationToken), created,
+            cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
