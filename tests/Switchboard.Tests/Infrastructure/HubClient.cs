@@ -12,7 +12,8 @@ public sealed class HubClient : IAsyncDisposable
 {
     private const char RecordSeparator = '\u001e';
     private readonly WebSocket socket;
-    private readonly Channel<(string Target, JsonNode? Argument)> received = Channel.CreateUnbounded<(string, JsonNode?)>();
+    /// <summary>One queue per target, so waiting for one kind of message (an invocation's completion) never swallows another.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Channel<JsonNode?>> received = new();
     private readonly CancellationTokenSource stop = new();
     private readonly Task reading;
     private readonly Task pinging;
@@ -35,9 +36,9 @@ public sealed class HubClient : IAsyncDisposable
         var socket = await client.ConnectAsync(new Uri($"ws://localhost{path}?access_token={Uri.EscapeDataString(token)}"), CancellationToken.None);
         await SendRawAsync(socket, "{\"protocol\":\"json\",\"version\":1}");
         var hub = new HubClient(socket);
-        var handshake = await hub.received.Reader.ReadAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
-        if (handshake.Target != "handshake" || handshake.Argument?["error"] is not null)
-            throw new InvalidOperationException($"Hub handshake failed: {handshake.Argument}");
+        var handshake = await hub.NextAsync("handshake", TimeSpan.FromSeconds(10));
+        if (handshake?["error"] is not null)
+            throw new InvalidOperationException($"Hub handshake failed: {handshake}");
         return hub;
     }
 
@@ -64,17 +65,14 @@ public sealed class HubClient : IAsyncDisposable
             throw new InvalidOperationException(error.GetValue<string>());
     }
 
-    /// <summary>The argument of the next invocation of <paramref name="target"/> (others are skipped).</summary>
+    /// <summary>The argument of the next invocation of <paramref name="target"/> (others stay queued for their own readers).</summary>
     public async Task<JsonNode?> NextAsync(string target, TimeSpan timeout)
     {
         using var cancel = new CancellationTokenSource(timeout);
-        while (true)
-        {
-            var (name, argument) = await received.Reader.ReadAsync(cancel.Token);
-            if (name == target)
-                return argument;
-        }
+        return await Queue(target).Reader.ReadAsync(cancel.Token);
     }
+
+    private Channel<JsonNode?> Queue(string target) => received.GetOrAdd(target, _ => Channel.CreateUnbounded<JsonNode?>());
 
     /// <summary>SignalR drops a client it has not heard from for 30 s; a long test under load would lose its connection.</summary>
     private async Task PingAsync()
@@ -131,7 +129,7 @@ public sealed class HubClient : IAsyncDisposable
                         _ => ((string?)null, (JsonNode?)null),
                     };
                     if (entry.Item1 is not null)
-                        received.Writer.TryWrite(entry!);
+                        Queue(entry.Item1).Writer.TryWrite(entry.Item2);
                 }
             }
         }
