@@ -14,7 +14,7 @@ namespace Switchboard.Tests;
 [Collection(ServerCollection.Name)]
 public sealed class WhatsAppEndToEndTests(Servers servers)
 {
-    private sealed record Setup(TenantHandle Tenant, long ChannelId, string PhoneNumberId, SimulatorHost Simulator, ProviderRelay Relay) : IAsyncDisposable
+    private sealed record Setup(TenantHandle Tenant, long ChannelId, string PhoneNumberId, SimulatorHost Simulator, LoopbackApp Relay) : IAsyncDisposable
     {
         public HttpClient Control => Simulator.CreateClient();
 
