@@ -20,11 +20,20 @@ public sealed class EmailTests(Servers servers)
     private const string Customer = "ada@customer.example";
     private const string HelpDesk = "help@acme.example";
 
-    private static object MailgunChannel(int smtpPort = 25) => new
+    /// <summary>A new tenant with a help desk whose mail comes in through Mailgun and goes out over SMTP on <paramref name="smtpPort"/>;
+    /// <c>Mailgun</c> posts to the server as Mailgun's routes do.</summary>
+    private async Task<(SwitchboardFactory Factory, TenantHandle Tenant, long ChannelId, HttpClient Mailgun)> MailgunDeskAsync(
+        DatabaseProvider provider, int smtpPort = 25)
     {
-        type = "email", name = $"Help desk {Guid.NewGuid():N}",
-        settings = new { smtpHost = "127.0.0.1", smtpPort, fromAddress = HelpDesk, inboundProvider = "mailgun", mailgunSigningKey = SigningKey },
-    };
+        var factory = await servers.ForAsync(provider);
+        var tenant = await factory.CreateTenantAsync();
+        var channel = await tenant.Owner.PostJsonAsync("/api/v1/channels", new
+        {
+            type = "email", name = $"Help desk {Guid.NewGuid():N}",
+            settings = new { smtpHost = "127.0.0.1", smtpPort, fromAddress = HelpDesk, inboundProvider = "mailgun", mailgunSigningKey = SigningKey },
+        }, HttpStatusCode.Created);
+        return (factory, tenant, channel.Id(), factory.CreateClient());
+    }
 
     private static string Id(string name) => $"<{name}-{Guid.NewGuid():N}@customer.example>";
 
@@ -66,23 +75,20 @@ public sealed class EmailTests(Servers servers)
     [Theory, Providers]
     public async Task Mailgun_AcceptsOnlyFreshSignedUnusedTokens_AndStoresAttachments(DatabaseProvider provider)
     {
-        var factory = await servers.ForAsync(provider);
-        var tenant = await factory.CreateTenantAsync();
-        var channel = await tenant.Owner.PostJsonAsync("/api/v1/channels", MailgunChannel(), HttpStatusCode.Created);
-        var mailgun = factory.CreateClient();
+        var (factory, tenant, channelId, mailgun) = await MailgunDeskAsync(provider);
         var now = factory.Clock.GetUtcNow();
         var invoice = RandomNumberGenerator.GetBytes(3000);
         var mail = new Mail(Id("first"), "Order 1", "Where is my order?", Attachment: ("invoice.pdf", "application/pdf", invoice));
 
-        Assert.Equal(HttpStatusCode.Forbidden, (await mailgun.SendAsync(Mailgun(channel.Id(), mail, now, key: "key-not-ours"))).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await mailgun.SendAsync(Mailgun(channel.Id(), mail, now - TimeSpan.FromMinutes(16)))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await mailgun.SendAsync(Mailgun(channelId, mail, now, key: "key-not-ours"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await mailgun.SendAsync(Mailgun(channelId, mail, now - TimeSpan.FromMinutes(16)))).StatusCode);
         Assert.Equal(0, await factory.QueryAsync(tenant.Id, db => db.WebhookEvents.CountAsync()));
 
         const string token = "c2f3a1f0a2b94b4bbf9a0d2e3e4b5c6d7e8f9a0b1c2d3e4f50";
-        Assert.Equal(HttpStatusCode.OK, (await mailgun.SendAsync(Mailgun(channel.Id(), mail, now - TimeSpan.FromMinutes(14), token))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await mailgun.SendAsync(Mailgun(channelId, mail, now - TimeSpan.FromMinutes(14), token))).StatusCode);
         // The signature covers only timestamp and token: replayed with other content, it is refused.
         var replay = mail with { MessageId = Id("forged"), Text = "Please wire the refund to my new account", Attachment = null };
-        Assert.Equal(HttpStatusCode.Forbidden, (await mailgun.SendAsync(Mailgun(channel.Id(), replay, now - TimeSpan.FromMinutes(14), token))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await mailgun.SendAsync(Mailgun(channelId, replay, now - TimeSpan.FromMinutes(14), token))).StatusCode);
         Assert.Equal(1, await factory.QueryAsync(tenant.Id, db => db.WebhookEvents.CountAsync()));
         await WhatsAppWebhookTests.WaitForAsync(factory, tenant.Id, async db => await db.MessageAttachments.AnyAsync(a => a.MediaFileId != null));
 
@@ -152,17 +158,14 @@ public sealed class EmailTests(Servers servers)
     [Theory, Providers]
     public async Task AReply_LandsInItsThreadsConversation_AndANewSubjectOpensAnother(DatabaseProvider provider)
     {
-        var factory = await servers.ForAsync(provider);
-        var tenant = await factory.CreateTenantAsync();
-        var channel = await tenant.Owner.PostJsonAsync("/api/v1/channels", MailgunChannel(), HttpStatusCode.Created);
-        var mailgun = factory.CreateClient();
+        var (factory, tenant, channelId, mailgun) = await MailgunDeskAsync(provider);
         var first = Id("first");
-        await mailgun.SendAsync(Mailgun(channel.Id(), new Mail(first, "Order 1", "Where is my order?"), factory.Clock.GetUtcNow()));
+        await mailgun.SendAsync(Mailgun(channelId, new Mail(first, "Order 1", "Where is my order?"), factory.Clock.GetUtcNow()));
         await WhatsAppWebhookTests.WaitForAsync(factory, tenant.Id, async db => await db.Messages.CountAsync() == 1);
         var reply = Id("reply");
-        await mailgun.SendAsync(Mailgun(channel.Id(), new Mail(reply, "Re: Order 1", "Any news?", InReplyTo: first, References: first), factory.Clock.GetUtcNow()));
+        await mailgun.SendAsync(Mailgun(channelId, new Mail(reply, "Re: Order 1", "Any news?", InReplyTo: first, References: first), factory.Clock.GetUtcNow()));
         await WhatsAppWebhookTests.WaitForAsync(factory, tenant.Id, async db => await db.Messages.CountAsync() == 2);
-        await mailgun.SendAsync(Mailgun(channel.Id(), new Mail(Id("other"), "Invoice address", "Please change it."), factory.Clock.GetUtcNow()));
+        await mailgun.SendAsync(Mailgun(channelId, new Mail(Id("other"), "Invoice address", "Please change it."), factory.Clock.GetUtcNow()));
         await WhatsAppWebhookTests.WaitForAsync(factory, tenant.Id, async db => await db.Messages.CountAsync() == 3);
 
         var conversations = await factory.QueryAsync(tenant.Id, db => db.Conversations.OrderBy(c => c.Id).ToListAsync());
@@ -179,15 +182,12 @@ public sealed class EmailTests(Servers servers)
     public async Task AnAgentsReply_GoesOutOverSmtp_AsAReplyInTheThread(DatabaseProvider provider)
     {
         await using var smtp = new FakeSmtpServer();
-        var factory = await servers.ForAsync(provider);
-        var tenant = await factory.CreateTenantAsync();
-        var channel = await tenant.Owner.PostJsonAsync("/api/v1/channels", MailgunChannel(smtp.Port), HttpStatusCode.Created);
-        var mailgun = factory.CreateClient();
+        var (factory, tenant, channelId, mailgun) = await MailgunDeskAsync(provider, smtp.Port);
         var first = Id("first");
         var reply = Id("reply");
-        await mailgun.SendAsync(Mailgun(channel.Id(), new Mail(first, "Order 1", "Where is my order?"), factory.Clock.GetUtcNow()));
+        await mailgun.SendAsync(Mailgun(channelId, new Mail(first, "Order 1", "Where is my order?"), factory.Clock.GetUtcNow()));
         await WhatsAppWebhookTests.WaitForAsync(factory, tenant.Id, async db => await db.Messages.CountAsync() == 1);
-        await mailgun.SendAsync(Mailgun(channel.Id(), new Mail(reply, "Re: Order 1", "Any news?", InReplyTo: first, References: first), factory.Clock.GetUtcNow()));
+        await mailgun.SendAsync(Mailgun(channelId, new Mail(reply, "Re: Order 1", "Any news?", InReplyTo: first, References: first), factory.Clock.GetUtcNow()));
         await WhatsAppWebhookTests.WaitForAsync(factory, tenant.Id, async db => await db.Messages.CountAsync() == 2);
         var conversationId = (await factory.QueryAsync(tenant.Id, db => db.Conversations.SingleAsync())).Id;
 
@@ -207,7 +207,7 @@ public sealed class EmailTests(Servers servers)
         Assert.Contains("quoted-printable", headers["Content-Transfer-Encoding"]);
 
         // The customer answers ours with only In-Reply-To (no References): it still joins the thread.
-        await mailgun.SendAsync(Mailgun(channel.Id(), new Mail(Id("third"), "Re: Order 1", "Thanks!", InReplyTo: ours), factory.Clock.GetUtcNow()));
+        await mailgun.SendAsync(Mailgun(channelId, new Mail(Id("third"), "Re: Order 1", "Thanks!", InReplyTo: ours), factory.Clock.GetUtcNow()));
         await WhatsAppWebhookTests.WaitForAsync(factory, tenant.Id, async db => await db.Messages.CountAsync(m => m.Direction == MessageDirection.Inbound) == 3);
         Assert.Equal(1, await factory.QueryAsync(tenant.Id, db => db.Conversations.CountAsync()));
 

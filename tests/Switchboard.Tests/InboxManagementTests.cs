@@ -38,6 +38,18 @@ public sealed class InboxManagementTests(Servers servers)
         return (await tenant.Owner.GetJsonAsync($"/api/v1/conversations?channelId={channel.Id()}")).Items().Single()!.AsObject().Id();
     }
 
+    /// <summary>Who the rules tests need: a new tenant with a conversation, two agents signed in (Ann and Bob) and a supervisor.</summary>
+    private async Task<(SwitchboardFactory Factory, TenantHandle Tenant, long ConversationId, Member Ann, Member Bob, HttpClient Supervisor)> TeamAsync(
+        DatabaseProvider provider)
+    {
+        var factory = await servers.ForAsync(provider);
+        var tenant = await factory.CreateTenantAsync();
+        var id = await ConversationAsync(tenant);
+        var ann = await SignedInAsync(tenant, Role.Agent, "Ann");
+        var bob = await SignedInAsync(tenant, Role.Agent, "Bob");
+        return (factory, tenant, id, ann, bob, await tenant.ClientWithRoleAsync(Role.Supervisor));
+    }
+
     private static List<string> Strings(JsonObject list, string property) =>
         list.Items().Select(i => i![property]!.GetValue<string>()).ToList();
 
@@ -50,12 +62,7 @@ public sealed class InboxManagementTests(Servers servers)
     [Theory, Providers]
     public async Task Notes_ListPinnedFirstThenNewest_AndOnlyTheirAuthorOrASupervisorChangesThem(DatabaseProvider provider)
     {
-        var factory = await servers.ForAsync(provider);
-        var tenant = await factory.CreateTenantAsync();
-        var id = await ConversationAsync(tenant);
-        var ann = await SignedInAsync(tenant, Role.Agent, "Ann");
-        var bob = await SignedInAsync(tenant, Role.Agent, "Bob");
-        var supervisor = await tenant.ClientWithRoleAsync(Role.Supervisor);
+        var (factory, tenant, id, ann, bob, supervisor) = await TeamAsync(provider);
         var notes = $"/api/v1/conversations/{id}/notes";
 
         var first = await ann.Api.PostJsonAsync(notes, new { content = " Called the customer " }, HttpStatusCode.Created);
@@ -133,12 +140,7 @@ public sealed class InboxManagementTests(Servers servers)
     [Theory, Providers]
     public async Task Assigning_KeepsHistory_AndAnAgentCannotTakeSomeoneElsesConversation(DatabaseProvider provider)
     {
-        var factory = await servers.ForAsync(provider);
-        var tenant = await factory.CreateTenantAsync();
-        var id = await ConversationAsync(tenant);
-        var ann = await SignedInAsync(tenant, Role.Agent, "Ann");
-        var bob = await SignedInAsync(tenant, Role.Agent, "Bob");
-        var supervisor = await tenant.ClientWithRoleAsync(Role.Supervisor);
+        var (factory, tenant, id, ann, bob, supervisor) = await TeamAsync(provider);
         var assign = $"/api/v1/conversations/{id}/assign";
 
         var summary = await ann.Api.PostJsonAsync(assign, new { userId = ann.Id }, HttpStatusCode.OK);
@@ -178,12 +180,7 @@ public sealed class InboxManagementTests(Servers servers)
     [Theory, Providers]
     public async Task Transferring_RecordsWhereItCameFromAndWhy(DatabaseProvider provider)
     {
-        var factory = await servers.ForAsync(provider);
-        var tenant = await factory.CreateTenantAsync();
-        var id = await ConversationAsync(tenant);
-        var ann = await SignedInAsync(tenant, Role.Agent, "Ann");
-        var bob = await SignedInAsync(tenant, Role.Agent, "Bob");
-        var supervisor = await tenant.ClientWithRoleAsync(Role.Supervisor);
+        var (factory, tenant, id, ann, bob, supervisor) = await TeamAsync(provider);
         var billing = await tenant.Owner.PostJsonAsync("/api/v1/departments", new { name = "Billing" }, HttpStatusCode.Created);
         var sales = await tenant.Owner.PostJsonAsync("/api/v1/departments", new { name = "Sales" }, HttpStatusCode.Created);
         var transfer = $"/api/v1/conversations/{id}/transfer";

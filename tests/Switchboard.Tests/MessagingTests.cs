@@ -16,59 +16,47 @@ public sealed class MessagingTests(Servers servers)
     /// <summary>Nothing listens here: sends to it fail as a provider outage would.</summary>
     internal const string Nowhere = "http://127.0.0.1:9";
 
-    internal static string Inbound(string wamid, string waId, string name, string text, DateTimeOffset at) =>
-        new JsonObject
+    /// <summary>A Cloud API webhook from the test WhatsApp number whose one change carries <paramref name="fields"/>
+    /// (contacts and messages, or statuses).</summary>
+    private static string Envelope(params (string Name, JsonNode Value)[] fields)
+    {
+        var value = new JsonObject
+        {
+            ["messaging_product"] = "whatsapp",
+            ["metadata"] = new JsonObject { ["display_phone_number"] = "15550783881", ["phone_number_id"] = "106540352242922" },
+        };
+        foreach (var (name, node) in fields)
+            value[name] = node;
+        return new JsonObject
         {
             ["object"] = "whatsapp_business_account",
             ["entry"] = new JsonArray(new JsonObject
             {
                 ["id"] = "419561257915477",
-                ["changes"] = new JsonArray(new JsonObject
-                {
-                    ["field"] = "messages",
-                    ["value"] = new JsonObject
-                    {
-                        ["messaging_product"] = "whatsapp",
-                        ["metadata"] = new JsonObject { ["display_phone_number"] = "15550783881", ["phone_number_id"] = "106540352242922" },
-                        ["contacts"] = new JsonArray(new JsonObject { ["profile"] = new JsonObject { ["name"] = name }, ["wa_id"] = waId }),
-                        ["messages"] = new JsonArray(new JsonObject
-                        {
-                            ["from"] = waId, ["id"] = wamid, ["timestamp"] = at.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
-                            ["type"] = "text", ["text"] = new JsonObject { ["body"] = text },
-                        }),
-                    },
-                }),
+                ["changes"] = new JsonArray(new JsonObject { ["field"] = "messages", ["value"] = value }),
             }),
         }.ToJsonString();
+    }
 
-    internal static string Status(string wamid, string status, DateTimeOffset at, int? errorCode = null) =>
-        new JsonObject
+    internal static string Inbound(string wamid, string waId, string name, string text, DateTimeOffset at) => Envelope(
+        ("contacts", new JsonArray(new JsonObject { ["profile"] = new JsonObject { ["name"] = name }, ["wa_id"] = waId })),
+        ("messages", new JsonArray(new JsonObject
         {
-            ["object"] = "whatsapp_business_account",
-            ["entry"] = new JsonArray(new JsonObject
+            ["from"] = waId, ["id"] = wamid, ["timestamp"] = at.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["type"] = "text", ["text"] = new JsonObject { ["body"] = text },
+        })));
+
+    internal static string Status(string wamid, string status, DateTimeOffset at, int? errorCode = null) => Envelope(
+        ("statuses", new JsonArray(new JsonObject
+        {
+            ["id"] = wamid, ["status"] = status, ["recipient_id"] = "16505551234",
+            ["timestamp"] = at.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["errors"] = errorCode is null ? null : new JsonArray(new JsonObject
             {
-                ["id"] = "419561257915477",
-                ["changes"] = new JsonArray(new JsonObject
-                {
-                    ["field"] = "messages",
-                    ["value"] = new JsonObject
-                    {
-                        ["messaging_product"] = "whatsapp",
-                        ["metadata"] = new JsonObject { ["display_phone_number"] = "15550783881", ["phone_number_id"] = "106540352242922" },
-                        ["statuses"] = new JsonArray(new JsonObject
-                        {
-                            ["id"] = wamid, ["status"] = status, ["recipient_id"] = "16505551234",
-                            ["timestamp"] = at.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
-                            ["errors"] = errorCode is null ? null : new JsonArray(new JsonObject
-                            {
-                                ["code"] = errorCode, ["title"] = "Message undeliverable", ["message"] = "Message undeliverable",
-                                ["error_data"] = new JsonObject { ["details"] = "The recipient could not be reached." },
-                            }),
-                        }),
-                    },
-                }),
+                ["code"] = errorCode, ["title"] = "Message undeliverable", ["message"] = "Message undeliverable",
+                ["error_data"] = new JsonObject { ["details"] = "The recipient could not be reached." },
             }),
-        }.ToJsonString();
+        })));
 
     private static async Task<(TenantHandle Tenant, long ChannelId)> TenantWithWhatsAppAsync(Servers servers, DatabaseProvider provider)
     {

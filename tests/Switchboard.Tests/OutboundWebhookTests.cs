@@ -141,7 +141,7 @@ public sealed class OutboundWebhookTests(Servers servers)
         await WaitForDeliveryAsync(tenant, everything, d => d.Id() == resent.Id() && Text(d, "status") == "succeeded");
         Assert.Equal(resent.Id(), (await DeliveriesAsync(tenant, everything))[0].Id()); // newest first
 
-        Assert.Empty(receiver.To("/disabled"));
+        Assert.Empty(receiver.Received("/disabled"));
         Assert.Equal(HttpStatusCode.NotFound, (await tenant.Owner.PostAsync($"/api/v1/webhooks/{messagesOnly}/deliveries/{delivered.Id()}/resend", null)).StatusCode);
         await tenant.Owner.PatchJsonAsync($"/api/v1/webhooks/{everything}", new { isActive = false }, HttpStatusCode.OK);
         Assert.Equal(HttpStatusCode.Conflict, (await tenant.Owner.PostAsync($"/api/v1/webhooks/{everything}/deliveries/{delivered.Id()}/resend", null)).StatusCode);
@@ -169,7 +169,7 @@ public sealed class OutboundWebhookTests(Servers servers)
         await WaitForRetryAsync(factory, first.Id(), 1);
         factory.Clock.Advance(TimeSpan.FromSeconds(8));
         await Task.Delay(1000);
-        Assert.Single(receiver.To("/flaky"));
+        Assert.Single(receiver.Received("/flaky"));
 
         factory.Clock.Advance(TimeSpan.FromSeconds(3));
         var second = await WaitForDeliveryAsync(tenant, webhook, d => Attempts(d) == 2);
@@ -183,7 +183,7 @@ public sealed class OutboundWebhookTests(Servers servers)
         Assert.Null(third["error"]);
         Assert.Equal(first.Id(), third.Id());
 
-        var attempts = receiver.To("/flaky");
+        var attempts = receiver.Received("/flaky");
         Assert.Equal(3, attempts.Count);
         Assert.Single(attempts.Select(a => a.Headers["X-Switchboard-Event-Id"]).Distinct());
         Assert.Single(attempts.Select(a => a.Headers["X-Switchboard-Delivery"]).Distinct());
@@ -211,7 +211,7 @@ public sealed class OutboundWebhookTests(Servers servers)
         Assert.Equal(WebhookDeliveryJob.MaxAttempts, Attempts(failed));
         Assert.StartsWith($"Gave up after {WebhookDeliveryJob.MaxAttempts} attempts", Text(failed, "error"));
         Assert.Equal(500, failed["responseStatus"]!.GetValue<int>());
-        Assert.Equal(WebhookDeliveryJob.MaxAttempts, receiver.To("/down").Count);
+        Assert.Equal(WebhookDeliveryJob.MaxAttempts, receiver.Received("/down").Count);
         Assert.Single(await DeliveriesAsync(tenant, webhook, "?status=failed"));
         Assert.Empty(await DeliveriesAsync(tenant, webhook, "?status=pending"));
     }
@@ -236,7 +236,7 @@ public sealed class OutboundWebhookTests(Servers servers)
         Assert.All(toA, r => AssertSigned(r, aSecret));
         Assert.All(toB, r => AssertSigned(r, bSecret));
         await Task.Delay(500); // nothing late either
-        Assert.Equal(2, receiver.To("/a").Count);
+        Assert.Equal(2, receiver.Received("/a").Count);
 
         Assert.Equal(HttpStatusCode.NotFound, (await a.Owner.GetAsync($"/api/v1/webhooks/{bHook}/deliveries")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await a.Owner.GetAsync($"/api/v1/webhooks/{bHook}")).StatusCode);
@@ -302,7 +302,7 @@ public sealed class OutboundWebhookTests(Servers servers)
         Assert.True(ok["ok"]!.GetValue<bool>());
         Assert.Equal(200, ok["responseStatus"]!.GetValue<int>());
         Assert.Equal("thanks", Text(ok, "responseBody"));
-        var ping = Assert.Single(receiver.To("/ping"));
+        var ping = Assert.Single(receiver.Received("/ping"));
         Assert.Equal("ping", ping.Type);
         AssertSigned(ping, secret);
         Assert.Equal(webhook, ping.Json["data"]!["webhookId"]!.GetValue<long>());
@@ -319,7 +319,7 @@ public sealed class OutboundWebhookTests(Servers servers)
         Assert.False(redirected["ok"]!.GetValue<bool>());
         Assert.Equal(302, redirected["responseStatus"]!.GetValue<int>());
         Assert.Contains("redirects are not followed", Text(redirected, "error"));
-        Assert.Empty(receiver.To("/elsewhere"));
+        Assert.Empty(receiver.Received("/elsewhere"));
 
         // Pings are in the log, tried once; newest first, paged by cursor.
         var log = await DeliveriesAsync(tenant, webhook);
@@ -334,7 +334,7 @@ public sealed class OutboundWebhookTests(Servers servers)
         // The ping's fallback job finds it settled and sends nothing more.
         factory.Clock.Advance(TimeSpan.FromMinutes(5));
         await Task.Delay(1000);
-        Assert.Equal(3, receiver.To("/ping").Count);
+        Assert.Equal(3, receiver.Received("/ping").Count);
         var actions = (await tenant.Owner.GetJsonAsync("/api/v1/audit-logs?action=webhooks.test")).Items();
         Assert.Equal(3, actions.Count);
     }
@@ -389,7 +389,7 @@ public sealed class OutboundWebhookTests(Servers servers)
         var refused = await tenant.Owner.PostJsonAsync($"/api/v1/webhooks/{sneaky}/test", new { }, HttpStatusCode.OK);
         Assert.False(refused["ok"]!.GetValue<bool>());
         Assert.Contains("Refused", Text(refused, "error"));
-        Assert.Empty(receiver.To("/hook"));
+        Assert.Empty(receiver.Received("/hook"));
     }
 
     [Fact]
@@ -408,6 +408,6 @@ public sealed class OutboundWebhookTests(Servers servers)
         Assert.False(answer["ok"]!.GetValue<bool>());
         Assert.Null(answer["responseStatus"]);
         Assert.Equal("No answer within 1 s.", Text(answer, "error"));
-        Assert.Single(receiver.To("/slow"));
+        Assert.Single(receiver.Received("/slow"));
     }
 }

@@ -18,7 +18,7 @@ public sealed class SimulatorCustomersTests
         var cast = settings["casts"]![PhoneNumberId]!.AsArray().Select(c => c!["waId"]!.GetValue<string>()).ToArray();
         Assert.Equal(CustomerScript.CastSize, cast.Length);
         Assert.Equal(cast, SimulatedCustomers.Cast(PhoneNumberId).Select(c => c.WaId));
-        var whatsApp = await bed.Receiver.WaitAsync("/meta", 2);
+        var whatsApp = await bed.Receiver.WaitForAsync("/meta", 2);
         foreach (var webhook in whatsApp)
         {
             AssertMetaSignature(webhook);
@@ -27,7 +27,7 @@ public sealed class SimulatorCustomersTests
             Assert.False(string.IsNullOrWhiteSpace(value["messages"]![0]!["text"]!["body"]!.GetValue<string>()));
             Assert.False(string.IsNullOrWhiteSpace(value["contacts"]![0]!["profile"]!["name"]!.GetValue<string>()));
         }
-        var sms = (await bed.Receiver.WaitAsync("/twilio/inbound"))[0];
+        var sms = (await bed.Receiver.WaitForAsync("/twilio/inbound"))[0];
         AssertTwilioSignature(sms);
         Assert.Equal(SmsNumber, sms.Form["To"]);
 
@@ -39,13 +39,13 @@ public sealed class SimulatorCustomersTests
     {
         await using var bed = await StartAsync();
         bed.Simulator.Customers.Configure(new CustomerSettings { Enabled = true, IntervalSeconds = 3600, ReplyDelaySeconds = 0.1 });
-        var first = (await bed.Receiver.WaitAsync("/meta"))[0].Json["entry"]![0]!["changes"]![0]!["value"]!["messages"]![0]!;
+        var first = (await bed.Receiver.WaitForAsync("/meta"))[0].Json["entry"]![0]!["changes"]![0]!["value"]!["messages"]![0]!;
         var customer = first["from"]!.GetValue<string>();
 
         await bed.Meta.PostJsonAsync($"v23.0/{PhoneNumberId}/messages",
             new { messaging_product = "whatsapp", to = customer, type = "text", text = new { body = "Let me check that for you." } }, HttpStatusCode.OK);
 
-        var webhooks = await bed.Receiver.WaitAsync("/meta", 5);
+        var webhooks = await bed.Receiver.WaitForAsync("/meta", 5);
         var reply = webhooks[4].Json["entry"]![0]!["changes"]![0]!["value"]!["messages"]![0]!;
         Assert.Equal(customer, reply["from"]!.GetValue<string>());
         Assert.NotEqual(first["text"]!["body"]!.GetValue<string>(), reply["text"]!["body"]!.GetValue<string>());

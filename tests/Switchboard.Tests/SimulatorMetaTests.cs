@@ -34,10 +34,11 @@ public sealed class SimulatorMetaTests
 
     private static async Task<IReadOnlyList<JsonObject>> StatusesAsync(SimulatorTestbed bed, int count, int skip = 0)
     {
-        var webhooks = await bed.Receiver.WaitAsync("/meta", skip + count);
+        var webhooks = await bed.Receiver.WaitForAsync("/meta", skip + count);
         foreach (var webhook in webhooks)
             AssertMetaSignature(webhook);
-        return webhooks.Skip(skip).Select(w => w.MetaStatus).ToArray();
+        // A Cloud API status webhook carries one status.
+        return webhooks.Skip(skip).Select(w => w.Json["entry"]![0]!["changes"]![0]!["value"]!["statuses"]![0]!.AsObject()).ToArray();
     }
 
     [Fact]
@@ -228,7 +229,7 @@ public sealed class SimulatorMetaTests
         var statuses = await StatusesAsync(bed, 6);
         Assert.Equal(["read", "read", "delivered", "delivered", "sent", "sent"], statuses.Select(s => s["status"]!.GetValue<string>()));
         var webhooks = bed.Receiver.Received("/meta");
-        Assert.Equal(webhooks[0].Body, webhooks[1].Body);
+        Assert.Equal(webhooks[0].RawBody, webhooks[1].RawBody);
     }
 
     [Fact]
@@ -274,12 +275,14 @@ public sealed class SimulatorMetaTests
     public async Task AFailedWebhookDelivery_IsRetried()
     {
         await using var bed = await StartAsync();
-        bed.Receiver.FailNext = 2;
+        bed.Receiver.FailNext(2);
 
         var wamid = await WriteInAsync(bed, "16505551234");
 
-        var webhook = Assert.Single(await bed.Receiver.WaitAsync("/meta"));
-        Assert.Equal(wamid, webhook.Json["entry"]![0]!["changes"]![0]!["value"]!["messages"]![0]!["id"]!.GetValue<string>());
+        // The receiver records the two failed attempts too: three deliveries of the same webhook.
+        var attempts = await bed.Receiver.WaitForAsync("/meta", 3);
+        Assert.Equal(wamid, attempts[2].Json["entry"]![0]!["changes"]![0]!["value"]!["messages"]![0]!["id"]!.GetValue<string>());
+        Assert.All(attempts, a => Assert.Equal(attempts[2].RawBody, a.RawBody));
     }
 
     [Fact]
@@ -289,18 +292,18 @@ public sealed class SimulatorMetaTests
 
         var wamid = await WriteInAsync(bed, "16505551234", new { from = "16505551234", name = "Lucía Gómez", text = "Does it come in another color?" });
 
-        var webhook = Assert.Single(await bed.Receiver.WaitAsync("/meta"));
+        var webhook = Assert.Single(await bed.Receiver.WaitForAsync("/meta"));
         AssertMetaSignature(webhook);
         Assert.Equal("facebookexternalua", webhook.Headers["User-Agent"]);
-        Assert.Contains("\\u00ed", webhook.Text);
+        Assert.Contains("\\u00ed", webhook.Body);
         var timestamp = webhook.Json["entry"]![0]!["changes"]![0]!["value"]!["messages"]![0]!["timestamp"]!.GetValue<string>();
         Assert.Equal($$$"""
             {"object":"whatsapp_business_account","entry":[{"id":"419561257915477","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"106540352242922"},"contacts":[{"profile":{"name":"Luc\u00eda G\u00f3mez"},"wa_id":"16505551234"}],"messages":[{"from":"16505551234","id":"{{{wamid}}}","timestamp":"{{{timestamp}}}","type":"text","text":{"body":"Does it come in another color?"}}]},"field":"messages"}]}]}
-            """, webhook.Text);
+            """, webhook.Body);
 
         await bed.Control.PostJsonAsync($"_simulator/whatsapp/{PhoneNumberId}/redeliver-last", new { }, HttpStatusCode.OK);
-        var again = await bed.Receiver.WaitAsync("/meta", 2);
-        Assert.Equal(again[0].Body, again[1].Body);
+        var again = await bed.Receiver.WaitForAsync("/meta", 2);
+        Assert.Equal(again[0].RawBody, again[1].RawBody);
         Assert.Equal(again[0].Headers["X-Hub-Signature-256"], again[1].Headers["X-Hub-Signature-256"]);
     }
 
@@ -313,7 +316,7 @@ public sealed class SimulatorMetaTests
         await WriteInAsync(bed, "", new { from = "16505551234", type = "interactive", replyId = "cancel-button", replyTitle = "Cancel" });
         await WriteInAsync(bed, "", new { from = "16505551234", type = "unsupported" });
 
-        var messages = (await bed.Receiver.WaitAsync("/meta", 3)).Select(w => w.Json["entry"]![0]!["changes"]![0]!["value"]!["messages"]![0]!).ToArray();
+        var messages = (await bed.Receiver.WaitForAsync("/meta", 3)).Select(w => w.Json["entry"]![0]!["changes"]![0]!["value"]!["messages"]![0]!).ToArray();
         Assert.Equal("Philz Coffee", messages[0]["location"]!["name"]!.GetValue<string>());
         Assert.Equal("""{"type":"button_reply","button_reply":{"id":"cancel-button","title":"Cancel"}}""", messages[1]["interactive"]!.ToJsonString());
         Assert.Equal(131051, messages[2]["errors"]![0]!["code"]!.GetValue<int>());
@@ -357,7 +360,7 @@ public sealed class SimulatorMetaTests
         var answer = await bed.Control.PostJsonAsync($"_simulator/whatsapp/{PhoneNumberId}/inbound",
             new { from = "16505551234", name = "Sheena Nelson", type = "image", caption = "Taj Mahal", mimeType = "image/jpeg", data = Convert.ToBase64String([1, 2, 3]) }, HttpStatusCode.OK);
 
-        var image = (await bed.Receiver.WaitAsync("/meta"))[0].Json["entry"]![0]!["changes"]![0]!["value"]!["messages"]![0]!["image"]!.AsObject();
+        var image = (await bed.Receiver.WaitForAsync("/meta"))[0].Json["entry"]![0]!["changes"]![0]!["value"]!["messages"]![0]!["image"]!.AsObject();
         var mediaId = answer["mediaId"]!.GetValue<string>();
         Assert.Equal(["caption", "mime_type", "sha256", "id"], image.Select(p => p.Key));
         Assert.Equal(mediaId, image["id"]!.GetValue<string>());
@@ -385,7 +388,7 @@ public sealed class SimulatorMetaTests
         Assert.Equal(["id", "status", "category"], created.Select(p => p.Key));
         Assert.Equal(("PENDING", "UTILITY"), (created["status"]!.GetValue<string>(), created["category"]!.GetValue<string>()));
 
-        var update = Assert.Single(await bed.Receiver.WaitAsync("/meta"));
+        var update = Assert.Single(await bed.Receiver.WaitForAsync("/meta"));
         AssertMetaSignature(update);
         var change = update.Json["entry"]![0]!["changes"]![0]!;
         Assert.Equal("message_template_status_update", change["field"]!.GetValue<string>());
@@ -403,7 +406,7 @@ public sealed class SimulatorMetaTests
     public async Task AccountsRegisteredOverTheControlApi_WorkLikeInProcessOnes()
     {
         await using var simulator = await SimulatorHost.StartAsync();
-        await using var receiver = await ProviderWebhookReceiver.StartAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
         using var control = simulator.CreateClient();
         await control.PutJsonAsync("_simulator/whatsapp/555000111", new
         {
@@ -414,7 +417,7 @@ public sealed class SimulatorMetaTests
 
         Assert.Equal("Demo Co", (await meta.GetJsonAsync("v21.0/555000111"))["verified_name"]!.GetValue<string>());
         await control.PostJsonAsync("_simulator/whatsapp/555000111/inbound", new { from = "16505551234", text = "hi" }, HttpStatusCode.OK);
-        AssertMetaSignature(Assert.Single(await receiver.WaitAsync("/hook")));
+        AssertMetaSignature(Assert.Single(await receiver.WaitForAsync("/hook")));
         await control.PutJsonAsync("_simulator/whatsapp/555000111", new { accessToken = "t" }, HttpStatusCode.BadRequest);
     }
 }

@@ -44,7 +44,7 @@ public sealed partial class SimulatorTwilioTests
         Assert.Null(message["error_code"]);
         Assert.True(message.ContainsKey("error_code"));
 
-        var callbacks = await bed.Receiver.WaitAsync("/twilio/status", 3);
+        var callbacks = await bed.Receiver.WaitForAsync("/twilio/status", 3);
         Assert.Equal(["queued", "sent", "delivered"], callbacks.Select(c => c.Form["MessageStatus"]));
         foreach (var received in callbacks)
         {
@@ -70,7 +70,7 @@ public sealed partial class SimulatorTwilioTests
 
         Assert.Equal("accepted", message["status"]!.GetValue<string>());
         Assert.Null(message["from"]);
-        var callbacks = await bed.Receiver.WaitAsync("/twilio/status", 4);
+        var callbacks = await bed.Receiver.WaitForAsync("/twilio/status", 4);
         Assert.Equal(["queued", "sent", "delivered", "read"], callbacks.Select(c => c.Form["MessageStatus"]));
         Assert.All(callbacks, c => Assert.Equal(WhatsAppNumber, c.Form["From"]));
     }
@@ -83,7 +83,7 @@ public sealed partial class SimulatorTwilioTests
 
         await bed.Twilio.PostFormAsync(Messages, HttpStatusCode.Created, ("To", "+15550001111"), ("From", SmsNumber), ("Body", "Hi"), ("StatusCallback", bed.Receiver.Url("/twilio/status")));
 
-        var callbacks = await bed.Receiver.WaitAsync("/twilio/status", 3);
+        var callbacks = await bed.Receiver.WaitForAsync("/twilio/status", 3);
         Assert.Equal(["queued", "sent", "undelivered"], callbacks.Select(c => c.Form["MessageStatus"]));
         Assert.Equal("30003", callbacks[2].Form["ErrorCode"]);
         AssertTwilioSignature(callbacks[2]);
@@ -96,7 +96,7 @@ public sealed partial class SimulatorTwilioTests
 
         await bed.Twilio.PostFormAsync(Messages, HttpStatusCode.Created, ("To", "whatsapp:+15551230003"), ("From", WhatsAppNumber), ("Body", "Hi"), ("StatusCallback", bed.Receiver.Url("/twilio/status")));
 
-        var callbacks = await bed.Receiver.WaitAsync("/twilio/status", 2);
+        var callbacks = await bed.Receiver.WaitForAsync("/twilio/status", 2);
         Assert.Equal(("failed", "63016"), (callbacks[1].Form["MessageStatus"], callbacks[1].Form["ErrorCode"]));
     }
 
@@ -108,7 +108,7 @@ public sealed partial class SimulatorTwilioTests
 
         await bed.Twilio.PostFormAsync(Messages, HttpStatusCode.Created, ("To", "+15551230004"), ("From", SmsNumber), ("Body", "Hi"), ("StatusCallback", bed.Receiver.Url("/twilio/status")));
 
-        var callbacks = await bed.Receiver.WaitAsync("/twilio/status", 6);
+        var callbacks = await bed.Receiver.WaitForAsync("/twilio/status", 6);
         Assert.Equal(["delivered", "delivered", "sent", "sent", "queued", "queued"], callbacks.Select(c => c.Form["MessageStatus"]));
     }
 
@@ -172,7 +172,7 @@ public sealed partial class SimulatorTwilioTests
 
         await bed.Control.PostJsonAsync($"_simulator/twilio/{AccountSid}/inbound", new { from = "+15551230008", body = "stop" }, HttpStatusCode.OK);
 
-        var stop = Assert.Single(await bed.Receiver.WaitAsync("/twilio/inbound"));
+        var stop = Assert.Single(await bed.Receiver.WaitForAsync("/twilio/inbound"));
         AssertTwilioSignature(stop);
         Assert.Equal(("STOP", "stop", SmsNumber), (stop.Form["OptOutType"], stop.Form["Body"], stop.Form["To"]));
         var refused = await bed.Twilio.PostFormAsync(Messages, HttpStatusCode.BadRequest, ("To", "+15551230008"), ("From", SmsNumber), ("Body", "Hi"));
@@ -193,7 +193,7 @@ public sealed partial class SimulatorTwilioTests
             media = new[] { new { contentType = "image/jpeg", data = Convert.ToBase64String([9, 8, 7]) } },
         }, HttpStatusCode.OK);
 
-        var inbound = Assert.Single(await bed.Receiver.WaitAsync("/twilio/inbound"));
+        var inbound = Assert.Single(await bed.Receiver.WaitForAsync("/twilio/inbound"));
         AssertTwilioSignature(inbound);
         var form = inbound.Form;
         Assert.Equal((answer["sid"]!.GetValue<string>(), AccountSid, "whatsapp:+15551230009", WhatsAppNumber, "Here is the photo", "1"),

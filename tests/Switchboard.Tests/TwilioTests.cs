@@ -57,6 +57,20 @@ public sealed class TwilioTests(Servers servers)
         ("From", FromNumber), ("ApiVersion", "2010-04-01"), .. extra,
     ];
 
+    /// <summary>A new tenant with an SMS channel that sends through <paramref name="fake"/>, and the conversation a customer's
+    /// text opened on it; <c>Twilio</c> posts to the server as Twilio does.</summary>
+    private async Task<(SwitchboardFactory Factory, TenantHandle Tenant, long ChannelId, HttpClient Twilio, long ConversationId)> CustomerWroteAsync(
+        DatabaseProvider provider, FakeTwilio fake)
+    {
+        var factory = await servers.ForAsync(provider);
+        var tenant = await factory.CreateTenantAsync();
+        var channel = await tenant.Owner.PostJsonAsync("/api/v1/channels", Channel(fake.BaseUrl), HttpStatusCode.Created);
+        var twilio = factory.CreateClient();
+        await twilio.SendAsync(Signed(channel.Id(), InboundSms("SM" + Guid.NewGuid().ToString("N"), "Hello?")));
+        await WhatsAppWebhookTests.WaitForAsync(factory, tenant.Id, async db => await db.Conversations.AnyAsync());
+        return (factory, tenant, channel.Id(), twilio, (await factory.QueryAsync(tenant.Id, db => db.Conversations.SingleAsync())).Id);
+    }
+
     [Fact]
     public void TheSignature_MatchesTwiliosPublicVectors_WithDefaultPortVariants_AndBodyHashes()
     {
@@ -181,13 +195,7 @@ public sealed class TwilioTests(Servers servers)
     public async Task ASend_GoesToTwilio_AndCallbacksOutOfOrder_EndAtDelivered(DatabaseProvider provider)
     {
         await using var fake = await FakeTwilio.StartAsync();
-        var factory = await servers.ForAsync(provider);
-        var tenant = await factory.CreateTenantAsync();
-        var channel = await tenant.Owner.PostJsonAsync("/api/v1/channels", Channel(fake.BaseUrl), HttpStatusCode.Created);
-        var twilio = factory.CreateClient();
-        await twilio.SendAsync(Signed(channel.Id(), InboundSms("SM" + Guid.NewGuid().ToString("N"), "Hello?")));
-        await WhatsAppWebhookTests.WaitForAsync(factory, tenant.Id, async db => await db.Conversations.AnyAsync());
-        var conversationId = (await factory.QueryAsync(tenant.Id, db => db.Conversations.SingleAsync())).Id;
+        var (factory, tenant, channelId, twilio, conversationId) = await CustomerWroteAsync(provider, fake);
 
         var sent = await tenant.Owner.PostJsonAsync($"/api/v1/conversations/{conversationId}/messages", new { type = "text", text = "Yes, it ships today." },
             HttpStatusCode.Accepted);
@@ -196,15 +204,15 @@ public sealed class TwilioTests(Servers servers)
         Assert.Equal(Customer, form["To"]);
         Assert.Equal(FromNumber, form["From"]);
         Assert.Equal("Yes, it ships today.", form["Body"]);
-        Assert.Equal($"/webhooks/twilio/{channel.Id()}", new Uri(form["StatusCallback"]).AbsolutePath);
+        Assert.Equal($"/webhooks/twilio/{channelId}", new Uri(form["StatusCallback"]).AbsolutePath);
         var message = await factory.QueryAsync(tenant.Id, db => db.Messages.SingleAsync(m => m.Id == sent.Id()));
         Assert.StartsWith("SM", message.ProviderMessageId);
         Assert.Equal(MessageStatus.Sent, message.Status);
 
         // Twilio's callbacks overtake each other: delivered first, then sent.
-        Assert.Equal(HttpStatusCode.OK, (await twilio.SendAsync(Signed(channel.Id(), StatusCallback(message.ProviderMessageId!, "delivered")))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await twilio.SendAsync(Signed(channelId, StatusCallback(message.ProviderMessageId!, "delivered")))).StatusCode);
         factory.Clock.Advance(TimeSpan.FromSeconds(1));
-        Assert.Equal(HttpStatusCode.OK, (await twilio.SendAsync(Signed(channel.Id(), StatusCallback(message.ProviderMessageId!, "sent")))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await twilio.SendAsync(Signed(channelId, StatusCallback(message.ProviderMessageId!, "sent")))).StatusCode);
         await WhatsAppWebhookTests.WaitForAsync(factory, tenant.Id, async db => await db.WebhookEvents.CountAsync(e => e.ProcessedAt != null) == 3);
         message = await factory.QueryAsync(tenant.Id, db => db.Messages.SingleAsync(m => m.Id == sent.Id()));
         Assert.Equal(MessageStatus.Delivered, message.Status);
@@ -217,13 +225,7 @@ public sealed class TwilioTests(Servers servers)
     public async Task SendFailures_AreRetriedOrFinal_AsTwiliosCodesSay(DatabaseProvider provider)
     {
         await using var fake = await FakeTwilio.StartAsync();
-        var factory = await servers.ForAsync(provider);
-        var tenant = await factory.CreateTenantAsync();
-        var channel = await tenant.Owner.PostJsonAsync("/api/v1/channels", Channel(fake.BaseUrl), HttpStatusCode.Created);
-        var twilio = factory.CreateClient();
-        await twilio.SendAsync(Signed(channel.Id(), InboundSms("SM" + Guid.NewGuid().ToString("N"), "Hello?")));
-        await WhatsAppWebhookTests.WaitForAsync(factory, tenant.Id, async db => await db.Conversations.AnyAsync());
-        var conversationId = (await factory.QueryAsync(tenant.Id, db => db.Conversations.SingleAsync())).Id;
+        var (factory, tenant, channelId, twilio, conversationId) = await CustomerWroteAsync(provider, fake);
         var messages = $"/api/v1/conversations/{conversationId}/messages";
 
         // Throttled: tried again later, then accepted.
@@ -237,7 +239,7 @@ public sealed class TwilioTests(Servers servers)
 
         // Then it fails on the handset: the callback's code is kept, with what it means.
         var sid = (await factory.QueryAsync(tenant.Id, db => db.Messages.SingleAsync(m => m.Id == throttled.Id()))).ProviderMessageId!;
-        await twilio.SendAsync(Signed(channel.Id(), StatusCallback(sid, "undelivered", ("ErrorCode", "30003"))));
+        await twilio.SendAsync(Signed(channelId, StatusCallback(sid, "undelivered", ("ErrorCode", "30003"))));
         await WhatsAppWebhookTests.WaitForAsync(factory, tenant.Id, async db => await db.Messages.AnyAsync(m => m.Id == throttled.Id() && m.Status == MessageStatus.Failed));
         var failed = await factory.QueryAsync(tenant.Id, db => db.Messages.SingleAsync(m => m.Id == throttled.Id()));
         Assert.Equal("30003", failed.ErrorCode);

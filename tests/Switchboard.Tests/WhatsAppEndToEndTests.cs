@@ -14,7 +14,7 @@ namespace Switchboard.Tests;
 [Collection(ServerCollection.Name)]
 public sealed class WhatsAppEndToEndTests(Servers servers)
 {
-    private sealed record Setup(TenantHandle Tenant, long ChannelId, string PhoneNumberId, SimulatorHost Simulator, ProviderRelay Relay) : IAsyncDisposable
+    private sealed record Setup(TenantHandle Tenant, long ChannelId, string PhoneNumberId, SimulatorHost Simulator, LoopbackApp Relay) : IAsyncDisposable
     {
         public HttpClient Control => Simulator.CreateClient();
 
@@ -29,6 +29,10 @@ public sealed class WhatsAppEndToEndTests(Servers servers)
             await WhatsAppWebhookTests.WaitForAsync(Tenant.Factory, Tenant.Id, db => db.Messages.AnyAsync(m => m.ProviderMessageId == wamid));
             return await QueryAsync(db => db.Messages.Where(m => m.ProviderMessageId == wamid).Select(m => m.ConversationId).SingleAsync());
         }
+
+        /// <summary>An agent's text reply; the new message's id.</summary>
+        public async Task<long> ReplyAsync(long conversationId, string text) =>
+            (await Tenant.Owner.PostJsonAsync($"/api/v1/conversations/{conversationId}/messages", new { type = "text", text }, HttpStatusCode.Accepted)).Id();
 
         public Task<T> QueryAsync<T>(Func<SwitchboardDbContext, Task<T>> query) =>
             Tenant.Factory.InTenantAsync(Tenant.Id, services => query(services.GetRequiredService<SwitchboardDbContext>()));
@@ -81,10 +85,9 @@ public sealed class WhatsAppEndToEndTests(Servers servers)
     {
         await using var setup = await StartAsync(provider);
         var conversation = await setup.CustomerWritesAsync("16505550101");
-        var reply = await setup.Tenant.Owner.PostJsonAsync($"/api/v1/conversations/{conversation}/messages", new { type = "text", text = "Hi Sheena, how can I help?" },
-            HttpStatusCode.Accepted);
+        var reply = await setup.ReplyAsync(conversation, "Hi Sheena, how can I help?");
 
-        var read = await setup.WaitForStatusAsync(reply.Id(), MessageStatus.Read);
+        var read = await setup.WaitForStatusAsync(reply, MessageStatus.Read);
         Assert.StartsWith("wamid.", read.ProviderMessageId);
         Assert.NotNull(read.SentAt);
         Assert.NotNull(read.DeliveredAt);
@@ -92,7 +95,7 @@ public sealed class WhatsAppEndToEndTests(Servers servers)
         var request = sent!["messages"]!.AsArray().Single()!["request"]!;
         Assert.Equal("16505550101", request["to"]!.GetValue<string>());
         Assert.Equal("Hi Sheena, how can I help?", request["text"]!["body"]!.GetValue<string>());
-        var history = await setup.QueryAsync(db => db.MessageStatusUpdates.Where(u => u.MessageId == reply.Id()).Select(u => u.Status).Distinct().ToListAsync());
+        var history = await setup.QueryAsync(db => db.MessageStatusUpdates.Where(u => u.MessageId == reply).Select(u => u.Status).Distinct().ToListAsync());
         Assert.Equal([MessageStatus.Sent, MessageStatus.Delivered, MessageStatus.Read], history.Order());
     }
 
@@ -102,11 +105,10 @@ public sealed class WhatsAppEndToEndTests(Servers servers)
         await using var setup = await StartAsync(provider);
         await setup.BehaveAsync(new { statusDelayMs = 20, duplicateStatuses = true, outOfOrder = true });
         var conversation = await setup.CustomerWritesAsync("16505550102");
-        var reply = await setup.Tenant.Owner.PostJsonAsync($"/api/v1/conversations/{conversation}/messages", new { type = "text", text = "Twice, backwards" },
-            HttpStatusCode.Accepted);
-        await setup.WaitForStatusAsync(reply.Id(), MessageStatus.Read);
+        var reply = await setup.ReplyAsync(conversation, "Twice, backwards");
+        await setup.WaitForStatusAsync(reply, MessageStatus.Read);
         await Task.Delay(500); // the late "sent" and "delivered" reports arrive after "read"
-        var message = await setup.QueryAsync(db => db.Messages.AsNoTracking().SingleAsync(m => m.Id == reply.Id()));
+        var message = await setup.QueryAsync(db => db.Messages.AsNoTracking().SingleAsync(m => m.Id == reply));
         Assert.Equal(MessageStatus.Read, message.Status);
     }
 
@@ -120,23 +122,21 @@ public sealed class WhatsAppEndToEndTests(Servers servers)
             errors = new object[] { new { status = 400, code = 130429 }, new { status = 500, code = 131057 } },
         });
         var conversation = await setup.CustomerWritesAsync("16505550103");
-        var retried = await setup.Tenant.Owner.PostJsonAsync($"/api/v1/conversations/{conversation}/messages", new { type = "text", text = "Third time lucky" },
-            HttpStatusCode.Accepted);
-        await setup.WaitForStatusAsync(retried.Id(), MessageStatus.Read, advanceClock: true);
-        var attempts = await setup.QueryAsync(db => db.Jobs.IgnoreQueryFilters().Where(j => j.Type == "message.send" && j.Payload.Contains($":{retried.Id()}}}"))
+        var retried = await setup.ReplyAsync(conversation, "Third time lucky");
+        await setup.WaitForStatusAsync(retried, MessageStatus.Read, advanceClock: true);
+        var attempts = await setup.QueryAsync(db => db.Jobs.IgnoreQueryFilters().Where(j => j.Type == "message.send" && j.Payload.Contains($":{retried}}}"))
             .Select(j => j.Attempts).SingleAsync());
         Assert.Equal(3, attempts);
 
         await setup.BehaveAsync(new { statusDelayMs = 20, errors = new object[] { new { status = 401, code = 190, message = "Error validating access token" } } });
-        var refused = await setup.Tenant.Owner.PostJsonAsync($"/api/v1/conversations/{conversation}/messages", new { type = "text", text = "Token expired" },
-            HttpStatusCode.Accepted);
-        var failed = await setup.WaitForStatusAsync(refused.Id(), MessageStatus.Failed);
+        var refused = await setup.ReplyAsync(conversation, "Token expired");
+        var failed = await setup.WaitForStatusAsync(refused, MessageStatus.Failed);
         Assert.Equal("190", failed.ErrorCode);
         Assert.Contains("access token", failed.ErrorMessage);
 
-        var retry = await setup.Tenant.Owner.PostJsonAsync($"/api/v1/conversations/{conversation}/messages/{refused.Id()}/retry", new { }, HttpStatusCode.Accepted);
+        var retry = await setup.Tenant.Owner.PostJsonAsync($"/api/v1/conversations/{conversation}/messages/{refused}/retry", new { }, HttpStatusCode.Accepted);
         Assert.Equal("pending", retry["status"]!.GetValue<string>());
-        await setup.WaitForStatusAsync(refused.Id(), MessageStatus.Read);
+        await setup.WaitForStatusAsync(refused, MessageStatus.Read);
     }
 
     [Theory, Providers]
@@ -145,12 +145,12 @@ public sealed class WhatsAppEndToEndTests(Servers servers)
         await using var setup = await StartAsync(provider);
         await setup.BehaveAsync(new { statusDelayMs = 20, failingRecipients = new Dictionary<string, int> { ["16505550104"] = 131026, ["16505550105"] = 131050 } });
         var undeliverable = await setup.CustomerWritesAsync("16505550104");
-        var lost = await setup.Tenant.Owner.PostJsonAsync($"/api/v1/conversations/{undeliverable}/messages", new { type = "text", text = "Hello?" }, HttpStatusCode.Accepted);
-        Assert.Equal("131026", (await setup.WaitForStatusAsync(lost.Id(), MessageStatus.Failed)).ErrorCode);
+        var lost = await setup.ReplyAsync(undeliverable, "Hello?");
+        Assert.Equal("131026", (await setup.WaitForStatusAsync(lost, MessageStatus.Failed)).ErrorCode);
 
         var stopped = await setup.CustomerWritesAsync("16505550105", new { from = "16505550105", name = "Ada Marketing", type = "text", text = "hi" });
-        var promo = await setup.Tenant.Owner.PostJsonAsync($"/api/v1/conversations/{stopped}/messages", new { type = "text", text = "Big sale!" }, HttpStatusCode.Accepted);
-        Assert.Equal("131050", (await setup.WaitForStatusAsync(promo.Id(), MessageStatus.Failed)).ErrorCode);
+        var promo = await setup.ReplyAsync(stopped, "Big sale!");
+        Assert.Equal("131050", (await setup.WaitForStatusAsync(promo, MessageStatus.Failed)).ErrorCode);
         var refused = await (await setup.Tenant.Owner.PostAsync($"/api/v1/conversations/{stopped}/messages", Http.RawJson("{\"type\":\"text\",\"text\":\"again\"}")))
             .JsonAsync(HttpStatusCode.UnprocessableEntity);
         Assert.Equal("opted_out", refused["code"]!.GetValue<string>());

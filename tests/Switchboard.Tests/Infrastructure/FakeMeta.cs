@@ -1,10 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Switchboard.Tests.Infrastructure;
 
@@ -13,16 +9,14 @@ namespace Switchboard.Tests.Infrastructure;
 /// Point a WhatsApp channel's <c>apiBaseUrl</c> at <see cref="BaseUrl"/>.</summary>
 public sealed class FakeMeta : IAsyncDisposable
 {
-    private readonly WebApplication app;
+    private LoopbackApp app = null!;
     private int sent;
 
-    private FakeMeta(WebApplication app, string baseUrl)
+    private FakeMeta()
     {
-        this.app = app;
-        BaseUrl = baseUrl;
     }
 
-    public string BaseUrl { get; }
+    public string BaseUrl => app.BaseUrl;
 
     /// <summary>What <c>GET /{waba-id}/message_templates</c> lists, in order; tests change it between syncs.</summary>
     public List<JsonObject> Templates { get; } = [];
@@ -44,19 +38,16 @@ public sealed class FakeMeta : IAsyncDisposable
 
     public static async Task<FakeMeta> StartAsync()
     {
-        var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var address = "";
-        FakeMeta? meta = null;
-        app.MapGet("/{version}/{account}/message_templates", (HttpRequest request) => meta!.ListTemplates(request));
-        app.MapGet("/{version}/{mediaId}", (string mediaId) => Results.Json(new { id = mediaId, url = $"{address}/files/{mediaId}", mime_type = "image/jpeg" }));
-        app.MapGet("/files/{mediaId}", () => Results.Bytes([0xFF, 0xD8, 0xFF, 0xD9], "image/jpeg"));
-        app.MapPost("/{version}/{phoneNumberId}/messages", () =>
-            Results.Json(new { messaging_product = "whatsapp", messages = new[] { new { id = $"wamid.fake.{Interlocked.Increment(ref meta!.sent)}" } } }));
-        await app.StartAsync();
-        address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return meta = new FakeMeta(app, address);
+        var meta = new FakeMeta();
+        meta.app = await LoopbackApp.StartAsync(app =>
+        {
+            app.MapGet("/{version}/{account}/message_templates", (HttpRequest request) => meta.ListTemplates(request));
+            app.MapGet("/{version}/{mediaId}", (string mediaId) => Results.Json(new { id = mediaId, url = $"{meta.BaseUrl}/files/{mediaId}", mime_type = "image/jpeg" }));
+            app.MapGet("/files/{mediaId}", () => Results.Bytes([0xFF, 0xD8, 0xFF, 0xD9], "image/jpeg"));
+            app.MapPost("/{version}/{phoneNumberId}/messages", () =>
+                Results.Json(new { messaging_product = "whatsapp", messages = new[] { new { id = $"wamid.fake.{Interlocked.Increment(ref meta.sent)}" } } }));
+        });
+        return meta;
     }
 
     private IResult ListTemplates(HttpRequest request)

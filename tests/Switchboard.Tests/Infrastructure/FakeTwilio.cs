@@ -2,11 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Switchboard.Tests.Infrastructure;
 
@@ -18,15 +14,13 @@ public sealed class FakeTwilio : IAsyncDisposable
     public const string AccountSid = "AC0123456789abcdef0123456789abcdef";
     public const string AuthToken = "twilio-auth-token";
 
-    private readonly WebApplication app;
+    private LoopbackApp app = null!;
 
-    private FakeTwilio(WebApplication app, string baseUrl)
+    private FakeTwilio()
     {
-        this.app = app;
-        BaseUrl = baseUrl;
     }
 
-    public string BaseUrl { get; }
+    public string BaseUrl => app.BaseUrl;
     /// <summary>Each send's form fields (a repeated field's values joined by commas).</summary>
     public ConcurrentQueue<Dictionary<string, string>> Sent { get; } = new();
     /// <summary>Answers for the next sends, in order: HTTP status, Twilio error code, message.</summary>
@@ -39,36 +33,34 @@ public sealed class FakeTwilio : IAsyncDisposable
 
     public static async Task<FakeTwilio> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        FakeTwilio? fake = null;
-        app.MapPost("/2010-04-01/Accounts/{sid}/Messages.json", async (string sid, HttpRequest request) =>
+        var fake = new FakeTwilio();
+        fake.app = await LoopbackApp.StartAsync(app =>
         {
-            if (!Authorized(request, sid))
-                return Error(401, 20003, "Authenticate");
-            var form = await request.ReadFormAsync();
-            fake!.Sent.Enqueue(form.ToDictionary(f => f.Key, f => f.Value.ToString()));
-            if (fake.Errors.TryDequeue(out var error))
-                return Error(error.Status, error.Code, error.Message);
-            var messageSid = "SM" + Guid.NewGuid().ToString("N");
-            return Results.Json(new Dictionary<string, object?>
+            app.MapPost("/2010-04-01/Accounts/{sid}/Messages.json", async (string sid, HttpRequest request) =>
             {
-                ["account_sid"] = sid, ["api_version"] = "2010-04-01", ["body"] = form["Body"].ToString(), ["direction"] = "outbound-api",
-                ["error_code"] = null, ["error_message"] = null, ["from"] = form["From"].ToString(), ["sid"] = messageSid,
-                ["status"] = form.ContainsKey("MessagingServiceSid") ? "accepted" : "queued", ["to"] = form["To"].ToString(),
-                ["uri"] = $"/2010-04-01/Accounts/{sid}/Messages/{messageSid}.json",
-            }, statusCode: 201);
+                if (!Authorized(request, sid))
+                    return Error(401, 20003, "Authenticate");
+                var form = await request.ReadFormAsync();
+                fake.Sent.Enqueue(form.ToDictionary(f => f.Key, f => f.Value.ToString()));
+                if (fake.Errors.TryDequeue(out var error))
+                    return Error(error.Status, error.Code, error.Message);
+                var messageSid = "SM" + Guid.NewGuid().ToString("N");
+                return Results.Json(new Dictionary<string, object?>
+                {
+                    ["account_sid"] = sid, ["api_version"] = "2010-04-01", ["body"] = form["Body"].ToString(), ["direction"] = "outbound-api",
+                    ["error_code"] = null, ["error_message"] = null, ["from"] = form["From"].ToString(), ["sid"] = messageSid,
+                    ["status"] = form.ContainsKey("MessagingServiceSid") ? "accepted" : "queued", ["to"] = form["To"].ToString(),
+                    ["uri"] = $"/2010-04-01/Accounts/{sid}/Messages/{messageSid}.json",
+                }, statusCode: 201);
+            });
+            app.MapGet("/2010-04-01/Accounts/{sid}/Messages/{messageSid}/Media/{mediaSid}", (string sid, string mediaSid, HttpRequest request) =>
+                Authorized(request, sid) ? Results.Redirect($"/storage/{mediaSid}", permanent: false, preserveMethod: true) : Error(401, 20003, "Authenticate"));
+            app.MapGet("/storage/{mediaSid}", (string mediaSid, HttpRequest request) =>
+            {
+                fake.StorageSawCredentials |= request.Headers.Authorization.Count > 0;
+                return fake.Media.TryGetValue(mediaSid, out var media) ? Results.Bytes(media.Bytes, media.MimeType) : Results.NotFound();
+            });
         });
-        app.MapGet("/2010-04-01/Accounts/{sid}/Messages/{messageSid}/Media/{mediaSid}", (string sid, string mediaSid, HttpRequest request) =>
-            Authorized(request, sid) ? Results.Redirect($"/storage/{mediaSid}", permanent: false, preserveMethod: true) : Error(401, 20003, "Authenticate"));
-        app.MapGet("/storage/{mediaSid}", (string mediaSid, HttpRequest request) =>
-        {
-            fake!.StorageSawCredentials |= request.Headers.Authorization.Count > 0;
-            return fake.Media.TryGetValue(mediaSid, out var media) ? Results.Bytes(media.Bytes, media.MimeType) : Results.NotFound();
-        });
-        await app.StartAsync();
-        fake = new FakeTwilio(app, app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         return fake;
     }
 

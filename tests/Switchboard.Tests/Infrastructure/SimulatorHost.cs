@@ -1,9 +1,6 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Switchboard.Simulator;
 
 namespace Switchboard.Tests.Infrastructure;
@@ -12,12 +9,12 @@ namespace Switchboard.Tests.Infrastructure;
 /// With a <c>prefix</c> it is mounted under that path, as the server mounts it in demo mode.</summary>
 public sealed class SimulatorHost : IAsyncDisposable
 {
-    private readonly WebApplication app;
+    private readonly LoopbackApp app;
 
-    private SimulatorHost(WebApplication app, string baseUrl)
+    private SimulatorHost(LoopbackApp app, string prefix)
     {
         this.app = app;
-        BaseUrl = baseUrl;
+        BaseUrl = app.BaseUrl + prefix;
     }
 
     /// <summary>Where the provider APIs and <c>/_simulator</c> are, without a trailing slash.</summary>
@@ -33,20 +30,11 @@ public sealed class SimulatorHost : IAsyncDisposable
 
     public static async Task<SimulatorHost> StartAsync(string prefix = "")
     {
-        var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddSimulator();
-        var app = builder.Build();
-        (prefix.Length > 0 ? app.MapGroup(prefix) : (Microsoft.AspNetCore.Routing.IEndpointRouteBuilder)app).MapSimulator();
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new SimulatorHost(app, address + prefix);
+        var app = await LoopbackApp.StartAsync(
+            app => (prefix.Length > 0 ? app.MapGroup(prefix) : (IEndpointRouteBuilder)app).MapSimulator(),
+            services => services.AddSimulator());
+        return new SimulatorHost(app, prefix);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await app.StopAsync();
-        await app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => app.DisposeAsync();
 }

@@ -5,11 +5,11 @@ import { ConfirmItemDialog, Dialog } from '../components/Dialog';
 import { Badge, EmptyState, ErrorBanner, FormErrorBanner, Loading, PageHeader, SuccessBanner } from '../components/Feedback';
 import { FilterField } from '../components/Filters';
 import { DialogFormActions } from '../components/FormActions';
-import { ActionsHeader, TableCard } from '../components/Table';
+import { ActionsHeader, EditDeleteButtons, TableCard } from '../components/Table';
 import { FieldErrors } from '../lib/fieldErrors';
 import { useAsyncAction, useDebouncedValue } from '../lib/hooks';
 import { normalizeShortcut } from '../lib/inbox';
-import { removeById, upsertById } from '../lib/lists';
+import { useEditDialogs } from '../lib/useEditDialogs';
 import { useRequiredSession } from '../session';
 
 function CannedForm({
@@ -86,9 +86,11 @@ export function CannedResponsesPage() {
   const [items, setItems] = useState<CannedResponse[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
-  const [editing, setEditing] = useState<CannedResponse | 'new' | null>(null);
-  const [deleting, setDeleting] = useState<CannedResponse | null>(null);
-  const [message, setMessage] = useState<string | null>(null);
+  const { editing, setEditing, deleting, setDeleting, message, saved, confirmDelete } = useEditDialogs({
+    setItems,
+    nameOf: (r: CannedResponse) => r.title,
+    remove: (r) => api.deleteCannedResponse(r.id),
+  });
 
   useEffect(() => {
     let cancelled = false;
@@ -167,16 +169,7 @@ export function CannedResponsesPage() {
               <td>{r.isShared ? <Badge tone="info">Shared</Badge> : <Badge>Personal</Badge>}</td>
               <td className="num">{r.usageCount}</td>
               <td className="row-actions">
-                {canEdit(r) && (
-                  <>
-                    <button type="button" className="btn btn--ghost btn--sm" onClick={() => setEditing(r)} aria-label={`Edit ${r.title}`}>
-                      Edit
-                    </button>
-                    <button type="button" className="btn btn--ghost btn--sm btn--danger-text" onClick={() => setDeleting(r)} aria-label={`Delete ${r.title}`}>
-                      Delete
-                    </button>
-                  </>
-                )}
+                {canEdit(r) && <EditDeleteButtons name={r.title} onEdit={() => setEditing(r)} onDelete={() => setDeleting(r)} />}
               </td>
             </tr>
           ))}
@@ -189,11 +182,7 @@ export function CannedResponsesPage() {
             response={editing === 'new' ? null : editing}
             canShare={canManage}
             onCancel={() => setEditing(null)}
-            onSaved={(saved) => {
-              setItems((prev) => upsertById(prev, saved));
-              setMessage(editing === 'new' ? `${saved.title} was created.` : `${saved.title} was saved.`);
-              setEditing(null);
-            }}
+            onSaved={saved}
           />
         )}
       </Dialog>
@@ -209,11 +198,7 @@ export function CannedResponsesPage() {
         confirmLabel="Delete response"
         danger
         onClose={() => setDeleting(null)}
-        onConfirm={async (r) => {
-          await api.deleteCannedResponse(r.id);
-          setItems((prev) => removeById(prev, r.id));
-          setMessage(`${r.title} was deleted.`);
-        }}
+        onConfirm={confirmDelete}
       />
     </div>
   );

@@ -5,10 +5,10 @@ import { EmptyState, ErrorBanner, FormErrorBanner, Loading, PageHeader, SuccessB
 import { describedBy, FieldError, TextAreaField, TextField } from '../components/Field';
 import { DialogFormActions } from '../components/FormActions';
 import { safeColor, TagChip } from '../components/inbox/TagChip';
-import { ActionsHeader, TableCard } from '../components/Table';
+import { ActionsHeader, EditDeleteButtons, TableCard } from '../components/Table';
 import { FieldErrors } from '../lib/fieldErrors';
 import { useAsyncAction } from '../lib/hooks';
-import { removeById, upsertById } from '../lib/lists';
+import { useEditDialogs } from '../lib/useEditDialogs';
 import { messageOr, useLoadedList } from '../lib/useLoadedList';
 
 const SWATCHES = ['#4f46e5', '#1d5fa8', '#1e7b48', '#9a5b00', '#c62828', '#8e24aa', '#00838f', '#6b7385'];
@@ -80,9 +80,11 @@ function TagForm({ tag, onSaved, onCancel }: { tag: ConversationTag | null; onSa
 /** Conversation tag definitions (`/conversation-tags`), for managers. */
 export function ConversationTagsPage() {
   const { items: tags, setItems: setTags, error, load } = useLoadedList(api.listConversationTags, messageOr('Could not load tags.'));
-  const [editing, setEditing] = useState<ConversationTag | 'new' | null>(null);
-  const [deleting, setDeleting] = useState<ConversationTag | null>(null);
-  const [message, setMessage] = useState<string | null>(null);
+  const { editing, setEditing, deleting, setDeleting, message, saved, confirmDelete } = useEditDialogs({
+    setItems: setTags,
+    nameOf: (t: ConversationTag) => t.name,
+    remove: (t) => api.deleteConversationTag(t.id),
+  });
 
   const newButton = (label: string) => (
     <button type="button" className="btn btn--primary" onClick={() => setEditing('new')}>
@@ -123,12 +125,7 @@ export function ConversationTagsPage() {
               </th>
               <td>{t.description || <span className="muted">—</span>}</td>
               <td className="row-actions">
-                <button type="button" className="btn btn--ghost btn--sm" onClick={() => setEditing(t)} aria-label={`Edit ${t.name}`}>
-                  Edit
-                </button>
-                <button type="button" className="btn btn--ghost btn--sm btn--danger-text" onClick={() => setDeleting(t)} aria-label={`Delete ${t.name}`}>
-                  Delete
-                </button>
+                <EditDeleteButtons name={t.name} onEdit={() => setEditing(t)} onDelete={() => setDeleting(t)} />
               </td>
             </tr>
           ))}
@@ -140,11 +137,7 @@ export function ConversationTagsPage() {
           <TagForm
             tag={editing === 'new' ? null : editing}
             onCancel={() => setEditing(null)}
-            onSaved={(saved) => {
-              setTags((prev) => upsertById(prev, saved));
-              setMessage(editing === 'new' ? `${saved.name} was created.` : `${saved.name} was saved.`);
-              setEditing(null);
-            }}
+            onSaved={saved}
           />
         )}
       </Dialog>
@@ -160,11 +153,7 @@ export function ConversationTagsPage() {
         confirmLabel="Delete tag"
         danger
         onClose={() => setDeleting(null)}
-        onConfirm={async (t) => {
-          await api.deleteConversationTag(t.id);
-          setTags((prev) => removeById(prev, t.id));
-          setMessage(`${t.name} was deleted.`);
-        }}
+        onConfirm={confirmDelete}
       />
     </div>
   );

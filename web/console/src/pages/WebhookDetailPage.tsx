@@ -11,7 +11,7 @@ import {
 } from '../api';
 import { Badge, CopyRow, EmptyState, ErrorBanner, Loading, PageHeader, SuccessBanner } from '../components/Feedback';
 import { FilterSelect } from '../components/Filters';
-import { LoadMoreFooter, TableCard } from '../components/Table';
+import { ActionsHeader, LoadMoreFooter, TableCard } from '../components/Table';
 import { answerExcerpt, EventChips, useWebhookActions } from '../components/Webhooks';
 import { formatDateTime } from '../lib/format';
 import { useRecord } from '../lib/useRecord';
@@ -168,9 +168,7 @@ function DeliveryLog({ webhook, reloadKey }: { webhook: Webhook; reloadKey: numb
                 Attempts
               </th>
               <th scope="col">Last response</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
+              <ActionsHeader />
             </>
           }
           footer={

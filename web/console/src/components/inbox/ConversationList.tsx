@@ -4,7 +4,7 @@ import type { ConversationCounts, ConversationSummary, ConversationTag, Departme
 import { channelKind, contactLabel, hasNarrowingFilters, relativeTime, STATUS_TABS, type InboxFilters } from '../../lib/inbox';
 import { formatDateTime } from '../../lib/format';
 import { ErrorBanner, Loading } from '../Feedback';
-import { FilterField } from '../Filters';
+import { FilterField, FilterSelect, userOptions } from '../Filters';
 import { TagChip } from './TagChip';
 
 export const conversationPath = (id: number) => `/inbox/${id}`;
@@ -182,18 +182,15 @@ export function ConversationList({
           />
         </FilterField>
         <div className="inbox-list__row">
-          <FilterField id="inbox-assignee" label="Assignee">
-            <select id="inbox-assignee" className="input select select--compact" value={filters.assignee} onChange={(e) => onFilters({ assignee: e.target.value })}>
-              <option value="">Everyone</option>
-              <option value="me">Mine</option>
-              <option value="unassigned">Unassigned</option>
-              {(users ?? []).map((u) => (
-                <option key={String(u.id)} value={String(u.id)}>
-                  {u.name || u.email}
-                </option>
-              ))}
-            </select>
-          </FilterField>
+          <FilterSelect
+            compact
+            id="inbox-assignee"
+            label="Assignee"
+            value={filters.assignee}
+            onChange={(assignee) => onFilters({ assignee })}
+            emptyLabel="Everyone"
+            options={[{ value: 'me', label: 'Mine' }, { value: 'unassigned', label: 'Unassigned' }, ...userOptions(users)]}
+          />
           <div className="checkbox inbox-unread">
             <input id="inbox-unread" type="checkbox" checked={filters.unread} onChange={(e) => onFilters({ unread: e.target.checked })} />
             <label htmlFor="inbox-unread">Unread only</label>
@@ -203,40 +200,37 @@ export function ConversationList({
           <summary>More filters{moreActive ? ' (active)' : ''}</summary>
           <div className="inbox-more-filters__body">
             {channels && channels.length > 0 && (
-              <FilterField id="inbox-channel" label="Channel">
-                <select id="inbox-channel" className="input select select--compact" value={filters.channelId} onChange={(e) => onFilters({ channelId: e.target.value })}>
-                  <option value="">All channels</option>
-                  {channels.map((c) => (
-                    <option key={String(c.id)} value={String(c.id)}>
-                      {c.name} ({channelKind(c.type).label})
-                    </option>
-                  ))}
-                </select>
-              </FilterField>
+              <FilterSelect
+                compact
+                id="inbox-channel"
+                label="Channel"
+                value={filters.channelId}
+                onChange={(channelId) => onFilters({ channelId })}
+                emptyLabel="All channels"
+                options={channels.map((c) => ({ value: String(c.id), label: `${c.name} (${channelKind(c.type).label})` }))}
+              />
             )}
             {departments && departments.length > 0 && (
-              <FilterField id="inbox-department" label="Department">
-                <select id="inbox-department" className="input select select--compact" value={filters.departmentId} onChange={(e) => onFilters({ departmentId: e.target.value })}>
-                  <option value="">All departments</option>
-                  {departments.map((d) => (
-                    <option key={String(d.id)} value={String(d.id)}>
-                      {d.name}
-                    </option>
-                  ))}
-                </select>
-              </FilterField>
+              <FilterSelect
+                compact
+                id="inbox-department"
+                label="Department"
+                value={filters.departmentId}
+                onChange={(departmentId) => onFilters({ departmentId })}
+                emptyLabel="All departments"
+                options={departments.map((d) => ({ value: String(d.id), label: d.name }))}
+              />
             )}
             {tags && tags.length > 0 && (
-              <FilterField id="inbox-tag" label="Tag">
-                <select id="inbox-tag" className="input select select--compact" value={filters.tagId} onChange={(e) => onFilters({ tagId: e.target.value })}>
-                  <option value="">Any tag</option>
-                  {tags.map((t) => (
-                    <option key={t.id} value={String(t.id)}>
-                      {t.name}
-                    </option>
-                  ))}
-                </select>
-              </FilterField>
+              <FilterSelect
+                compact
+                id="inbox-tag"
+                label="Tag"
+                value={filters.tagId}
+                onChange={(tagId) => onFilters({ tagId })}
+                emptyLabel="Any tag"
+                options={tags.map((t) => ({ value: String(t.id), label: t.name }))}
+              />
             )}
           </div>
         </details>

@@ -21,6 +21,7 @@ import { channelKind, contactLabel, snoozeOptions, toDateTimeLocal } from '../..
 import { ConfirmItemDialog, Dialog } from '../Dialog';
 import { Badge, ErrorBanner, FormErrorBanner } from '../Feedback';
 import { FieldError } from '../Field';
+import { userOptions } from '../Filters';
 import { DialogFormActions } from '../FormActions';
 import { TagChip } from './TagChip';
 
@@ -106,6 +107,51 @@ function SnoozeDialog({ open, onClose, onSnooze }: { open: boolean; onClose: () 
   );
 }
 
+/** One of a transfer's two targets. Choosing neither makes both invalid, described by the one error shown below the second. */
+function TransferTarget({
+  id,
+  label,
+  value,
+  onChange,
+  invalid,
+  emptyLabel,
+  options,
+  error,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  invalid: boolean;
+  emptyLabel: string;
+  options: { value: string; label: string }[];
+  error?: string[];
+}) {
+  return (
+    <div className={`field${invalid ? ' field--invalid' : ''}`}>
+      <label htmlFor={id} className="field__label">
+        {label}
+      </label>
+      <select
+        id={id}
+        className="input select"
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        aria-invalid={invalid || undefined}
+        aria-describedby={invalid ? 'transfer-target-error' : undefined}
+      >
+        <option value="">{emptyLabel}</option>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+      <FieldError id="transfer-target" error={error} />
+    </div>
+  );
+}
+
 function TransferDialog({
   open,
   onClose,
@@ -154,47 +200,25 @@ function TransferDialog({
     <Dialog open={open} onClose={onClose} title="Transfer conversation" description={<p>Hand the conversation to a colleague, a department, or both.</p>}>
       <form className="form" onSubmit={submit} noValidate>
         {error ? <FormErrorBanner error={error} /> : null}
-        <div className={`field${invalid ? ' field--invalid' : ''}`}>
-          <label htmlFor="transfer-user" className="field__label">
-            To a person
-          </label>
-          <select
-            id="transfer-user"
-            className="input select"
-            value={userId}
-            onChange={(e) => setUserId(e.target.value)}
-            aria-invalid={invalid || undefined}
-            aria-describedby={invalid ? 'transfer-target-error' : undefined}
-          >
-            <option value="">Nobody in particular</option>
-            {(users ?? []).filter((u) => u.status !== 'disabled').map((u) => (
-              <option key={String(u.id)} value={String(u.id)}>
-                {u.name || u.email}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className={`field${invalid ? ' field--invalid' : ''}`}>
-          <label htmlFor="transfer-department" className="field__label">
-            To a department
-          </label>
-          <select
-            id="transfer-department"
-            className="input select"
-            value={departmentId}
-            onChange={(e) => setDepartmentId(e.target.value)}
-            aria-invalid={invalid || undefined}
-            aria-describedby={invalid ? 'transfer-target-error' : undefined}
-          >
-            <option value="">No department</option>
-            {(departments ?? []).map((d) => (
-              <option key={String(d.id)} value={String(d.id)}>
-                {d.name}
-              </option>
-            ))}
-          </select>
-          <FieldError id="transfer-target" error={targetError} />
-        </div>
+        <TransferTarget
+          id="transfer-user"
+          label="To a person"
+          value={userId}
+          onChange={setUserId}
+          invalid={invalid}
+          emptyLabel="Nobody in particular"
+          options={userOptions((users ?? []).filter((u) => u.status !== 'disabled'))}
+        />
+        <TransferTarget
+          id="transfer-department"
+          label="To a department"
+          value={departmentId}
+          onChange={setDepartmentId}
+          invalid={invalid}
+          emptyLabel="No department"
+          options={(departments ?? []).map((d) => ({ value: String(d.id), label: d.name }))}
+          error={targetError}
+        />
         <div className="field">
           <label htmlFor="transfer-reason" className="field__label">
             Reason (optional)
