@@ -40,7 +40,7 @@ public sealed class WhatsAppEndToEndTests(Servers servers)
         /// <summary>Waits until the message reaches <paramref name="status"/>, moving the server's clock so retries fall due.</summary>
         public async Task<Message> WaitForStatusAsync(long messageId, MessageStatus status, bool advanceClock = false)
         {
-            for (var i = 0; i < 150; i++)
+            for (var i = 0; i < 300; i++)
             {
                 var message = await QueryAsync(db => db.Messages.AsNoTracking().SingleAsync(m => m.Id == messageId));
                 if (message.Status == status)
