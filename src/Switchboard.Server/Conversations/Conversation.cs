@@ -83,7 +83,7 @@ internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conve
         builder.HasIndex(c => new { c.TenantId, c.AssignedToId, c.Status, c.LastMessageAt, c.Id });
         builder.HasIndex(c => new { c.TenantId, c.LastMessageAt, c.Id });
         builder.HasIndex(c => new { c.TenantId, c.PlatformConversationId });
-        // The snooze waker's scan across tenants.
+        // The inbox clock's snooze scan across tenants.
         builder.HasIndex(c => new { c.Status, c.SnoozedUntil });
         // The SLA sweeps' scans across tenants: unflagged conversations by due time.
         builder.HasIndex(c => new { c.SlaFirstResponseBreached, c.SlaFirstResponseDueAt });
