@@ -106,8 +106,8 @@ public static class Composition
     {
         services.AddSignalR();
         services.AddHostedService<InboxHubRelay>();
-        services.AddSingleton<SnoozeWaker>();
-        services.AddHostedService(sp => sp.GetRequiredService<SnoozeWaker>());
+        services.AddSingleton<InboxClock>();
+        services.AddHostedService(sp => sp.GetRequiredService<InboxClock>());
         services.AddScoped<ConversationViews>();
         services.AddScoped<InboxEvents>();
         services.AddScoped<InboundMessages>();
@@ -202,6 +202,7 @@ public static class Composition
         // Inbox management (docs/inbox-api.md): notes, tags, assignment and transfer, canned responses, templates.
         api.MapNotesApi();
         api.MapConversationTagsApi();
+        api.MapSlaPoliciesApi();
         api.MapAssignmentsApi();
         api.MapCannedResponsesApi();
         api.MapMessageTemplatesApi();

@@ -82,6 +82,9 @@ public sealed class IsolationTests(Servers servers)
         }, HttpStatusCode.Created);
         // A webhook subscription first, so the inbox events below leave deliveries in its log.
         var webhook = await api.PostJsonAsync("/api/v1/webhooks", new { url = MessagingTests.Nowhere + "/hooks", description = marker }, HttpStatusCode.Created);
+        // A default SLA policy first, so the conversations below start under it.
+        var sla = await api.PostJsonAsync("/api/v1/sla-policies", new { name = marker, firstResponseTimeMinutes = 15, resolutionTimeHours = 8, isDefault = true },
+            HttpStatusCode.Created);
         // WhatsApp messages in (a text and an image, fetched from Meta), so conversations, messages, attachments, media and
         // stored webhooks exist too; a template out, so it is synced first and its send has a status.
         await using var meta = await FakeMeta.StartAsync();
@@ -117,7 +120,7 @@ public sealed class IsolationTests(Servers servers)
             ["users"] = userId, ["departments"] = department.Id(), ["contacts"] = contact.Id(), ["api-keys"] = key.Id(),
             ["contacts/imports"] = import.Id(), ["channels"] = channel.Id(), ["conversations"] = conversationId, ["attachments"] = attachmentId,
             ["conversation-tags"] = tag.Id(), ["canned-responses"] = canned.Id(),
-            ["webhooks"] = webhook.Id(),
+            ["webhooks"] = webhook.Id(), ["sla-policies"] = sla.Id(),
         };
     }
 

@@ -268,11 +268,11 @@ public sealed class MessagingTests(Servers servers)
         var snoozed = await tenant.Owner.PatchJsonAsync($"/api/v1/conversations/{conversation}", new { status = "snoozed", snoozedUntil = until }, HttpStatusCode.OK);
         Assert.Equal("snoozed", snoozed["status"]!.GetValue<string>());
 
-        var waker = tenant.Factory.Services.GetRequiredService<SnoozeWaker>();
-        await waker.WakeDueAsync(CancellationToken.None);
+        var clock = tenant.Factory.Services.GetRequiredService<InboxClock>();
+        await clock.TickAsync(CancellationToken.None);
         Assert.Equal("snoozed", (await tenant.Owner.GetJsonAsync($"/api/v1/conversations/{conversation}"))["status"]!.GetValue<string>());
         tenant.Factory.Clock.Advance(TimeSpan.FromHours(2));
-        await waker.WakeDueAsync(CancellationToken.None);
+        await clock.TickAsync(CancellationToken.None);
         var woken = await tenant.Owner.GetJsonAsync($"/api/v1/conversations/{conversation}");
         Assert.Equal("open", woken["status"]!.GetValue<string>());
         Assert.Null(woken["snoozedUntil"]);

@@ -60,6 +60,12 @@ public sealed class Conversation : ITenantOwned
     public DateTimeOffset? SnoozedUntil { get; set; }
     /// <summary>The newest message's text (or "[image]"), kept here so the list needs no join to messages.</summary>
     public string? LastMessagePreview { get; set; }
+    /// <summary>The SLA policy the conversation started under (<see cref="SlaRules"/>); null when the tenant had no default.</summary>
+    public long? SlaPolicyId { get; set; }
+    public DateTimeOffset? SlaFirstResponseDueAt { get; set; }
+    public DateTimeOffset? SlaResolutionDueAt { get; set; }
+    public bool SlaFirstResponseBreached { get; set; }
+    public bool SlaResolutionBreached { get; set; }
     public List<ConversationTagLink> Tags { get; set; } = [];
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
@@ -77,12 +83,16 @@ internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conve
         builder.HasIndex(c => new { c.TenantId, c.AssignedToId, c.Status, c.LastMessageAt, c.Id });
         builder.HasIndex(c => new { c.TenantId, c.LastMessageAt, c.Id });
         builder.HasIndex(c => new { c.TenantId, c.PlatformConversationId });
-        // The snooze waker's scan across tenants.
+        // The inbox clock's snooze scan across tenants.
         builder.HasIndex(c => new { c.Status, c.SnoozedUntil });
+        // The SLA sweeps' scans across tenants: unflagged conversations by due time.
+        builder.HasIndex(c => new { c.SlaFirstResponseBreached, c.SlaFirstResponseDueAt });
+        builder.HasIndex(c => new { c.SlaResolutionBreached, c.SlaResolutionDueAt });
         builder.HasIndex(c => c.ChannelId);
         builder.HasIndex(c => c.ContactId);
         builder.HasOne<Tenant>().WithMany().HasForeignKey(c => c.TenantId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Contact>().WithMany().HasForeignKey(c => c.ContactId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Channel>().WithMany().HasForeignKey(c => c.ChannelId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<SlaPolicy>().WithMany().HasForeignKey(c => c.SlaPolicyId).OnDelete(DeleteBehavior.SetNull);
     }
 }

@@ -13,10 +13,14 @@ public sealed record ChannelRef(long Id, string Name, ChannelType Type);
 
 public sealed record TagRef(long Id, string Name, string Color);
 
+/// <summary>A conversation's SLA; <c>PolicyId</c> is null once its policy was deleted (the due times stay).</summary>
+public sealed record SlaView(long? PolicyId, DateTimeOffset? FirstResponseDueAt, DateTimeOffset? ResolutionDueAt, bool FirstResponseBreached, bool ResolutionBreached);
+
 public sealed record ConversationSummary(
     long Id, ConversationStatus Status, ConversationPriority Priority, ContactRef Contact, ChannelRef Channel, PersonRef? AssignedTo,
     long? DepartmentId, DateTimeOffset? LastMessageAt, string? LastMessagePreview, int UnreadCount, int MessageCount, IReadOnlyList<TagRef> Tags,
-    DateTimeOffset? WindowExpiresAt, DateTimeOffset? SnoozedUntil, DateTimeOffset? FirstResponseAt, DateTimeOffset? ResolvedAt, DateTimeOffset CreatedAt);
+    DateTimeOffset? WindowExpiresAt, DateTimeOffset? SnoozedUntil, DateTimeOffset? FirstResponseAt, DateTimeOffset? ResolvedAt, DateTimeOffset CreatedAt,
+    SlaView? Sla);
 
 public sealed record AttachmentView(long Id, MessageType Type, string? MimeType, string? Filename, long? FileSize, string? Url);
 
@@ -77,7 +81,8 @@ public sealed class ConversationViews(SwitchboardDbContext db)
     private static ConversationSummary Summary(Conversation c, ContactRef contact, ChannelRef channel, string? assigneeName, IReadOnlyList<TagRef> tags) =>
         new(c.Id, c.Status, c.Priority, contact, channel, c.AssignedToId is { } assignee ? new PersonRef(assignee, assigneeName ?? "") : null, c.DepartmentId,
             c.LastMessageAt, c.LastMessagePreview, c.UnreadCount, c.MessageCount, tags, c.WindowExpiresAt, c.SnoozedUntil, c.FirstResponseAt, c.ResolvedAt,
-            c.CreatedAt);
+            c.CreatedAt, c.SlaFirstResponseDueAt is null ? null
+                : new SlaView(c.SlaPolicyId, c.SlaFirstResponseDueAt, c.SlaResolutionDueAt, c.SlaFirstResponseBreached, c.SlaResolutionBreached));
 
     public async Task<ConversationSummary?> SummaryAsync(long id, CancellationToken cancellationToken) =>
         (await SummariesAsync([id], cancellationToken)).SingleOrDefault();

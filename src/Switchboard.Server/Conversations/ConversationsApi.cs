@@ -63,7 +63,7 @@ public static class ConversationsApi
 
     private static async Task<Results<Ok<ConversationPage>, ValidationProblem>> List(
         SwitchboardDbContext db, TenantContext scope, ConversationViews views, string? status, string? assignee, long? departmentId, long? channelId,
-        long? tagId, bool? unread, string? q, int? limit, string? cursor, CancellationToken cancellationToken)
+        long? tagId, bool? unread, bool? slaBreached, string? q, int? limit, string? cursor, CancellationToken cancellationToken)
     {
         var validation = new Validation();
         var take = limit ?? DefaultListLimit;
@@ -111,6 +111,8 @@ public static class ConversationsApi
             query = query.Where(c => db.ConversationTagLinks.Any(l => l.ConversationId == c.Id && l.TagId == tag));
         if (unread == true)
             query = query.Where(c => c.UnreadCount > 0);
+        if (slaBreached == true)
+            query = query.Where(c => c.SlaFirstResponseBreached || c.SlaResolutionBreached);
         if (!string.IsNullOrWhiteSpace(q))
         {
             var contactPattern = ContactService.SearchPattern(q);
@@ -166,6 +168,7 @@ public static class ConversationsApi
             audit.Meta["to"] = status.ToString();
             conversation.Status = status;
             conversation.ResolvedAt = status == ConversationStatus.Resolved ? now : null;
+            SlaRules.Check(conversation);
             conversation.SnoozedUntil = status == ConversationStatus.Snoozed ? request.SnoozedUntil : null;
         }
         else if (request.SnoozedUntil is { } until && conversation.Status == ConversationStatus.Snoozed)

@@ -51,6 +51,7 @@ public sealed class InboundMessages(SwitchboardDbContext db, ContactService cont
                 ContactId = contact.Id, ChannelId = channel.Id, Platform = channel.Type, PlatformConversationId = inbound.ThreadKey, CreatedAt = now,
                 DepartmentId = channel.Departments.Count == 1 ? channel.Departments[0].DepartmentId : null,
             };
+            await SlaRules.StartAsync(db, conversation, cancellationToken);
             db.Conversations.Add(conversation);
         }
         else if (conversation.Status is ConversationStatus.Resolved or ConversationStatus.Snoozed)

@@ -359,6 +359,14 @@ export interface ConversationSummary {
   firstResponseAt: string | null;
   resolvedAt: string | null;
   createdAt: string;
+  /** Null when the conversation started without an SLA policy. */
+  sla: {
+    policyId: number | null;
+    firstResponseDueAt: string | null;
+    resolutionDueAt: string | null;
+    firstResponseBreached: boolean;
+    resolutionBreached: boolean;
+  } | null;
 }
 
 export type ConversationCounts = Record<ConversationStatus, number>;

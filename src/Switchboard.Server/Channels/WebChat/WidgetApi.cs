@@ -95,6 +95,7 @@ public static class WidgetApi
             PlatformConversationId = "webchat:" + RandomNumberGenerator.GetHexString(32, lowercase: true),
             DepartmentId = channel.Departments.Count == 1 ? channel.Departments[0].DepartmentId : null, CreatedAt = now, UpdatedAt = now,
         };
+        await SlaRules.StartAsync(db, conversation, cancellationToken);
         db.Conversations.Add(conversation);
         await db.SaveChangesAsync(cancellationToken);
         var token = VisitorAuthentication.NewToken();

@@ -65,6 +65,7 @@ public sealed class OutboundMessages(SwitchboardDbContext db, JobQueue jobs, Inb
         conversation.LastMessageAt = now;
         conversation.LastMessagePreview = InboundMessages.Preview(message.Type, message.Text ?? request.Template?.Name);
         conversation.FirstResponseAt ??= now;
+        SlaRules.Check(conversation);
         conversation.UnreadCount = 0;
         if (conversation.Status is ConversationStatus.New)
             conversation.Status = ConversationStatus.Open;

@@ -48,6 +48,7 @@ public sealed class SwitchboardDbContext(DbContextOptions<SwitchboardDbContext> 
     public DbSet<ConversationAssignment> ConversationAssignments => Set<ConversationAssignment>();
     public DbSet<ConversationTransfer> ConversationTransfers => Set<ConversationTransfer>();
     public DbSet<CannedResponse> CannedResponses => Set<CannedResponse>();
+    public DbSet<SlaPolicy> SlaPolicies => Set<SlaPolicy>();
     public DbSet<MessageTemplate> MessageTemplates => Set<MessageTemplate>();
     public DbSet<ChatSession> ChatSessions => Set<ChatSession>();
     public DbSet<WebhookSubscription> WebhookSubscriptions => Set<WebhookSubscription>();

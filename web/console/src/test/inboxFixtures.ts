@@ -32,6 +32,7 @@ export function conversation(id: number, overrides: Partial<ConversationSummary>
     firstResponseAt: null,
     resolvedAt: null,
     createdAt: '2026-03-01T09:00:00Z',
+    sla: null,
     ...overrides,
   };
 }
