@@ -131,6 +131,31 @@ public sealed class MessagingTests(Servers servers)
     }
 
     [Theory, Providers]
+    public async Task TheKeptCounts_AgreeWithCountingTheRows_ThroughEveryKindOfChange(DatabaseProvider provider)
+    {
+        var (tenant, channelId) = await TenantWithWhatsAppAsync(servers, provider);
+        var ids = new List<long>();
+        for (var i = 0; i < 4; i++)
+            ids.Add(await CustomerWritesAsync(tenant, channelId, $"1555000090{i}", $"Counted {i}", "hello"));
+        await tenant.Owner.PatchJsonAsync($"/api/v1/conversations/{ids[0]}", new { status = "resolved" }, HttpStatusCode.OK);
+        await tenant.Owner.PostJsonAsync($"/api/v1/conversations/{ids[1]}/assign", new { userId = tenant.OwnerId }, HttpStatusCode.OK);
+        await tenant.Owner.PatchJsonAsync($"/api/v1/conversations/{ids[1]}", new { status = "pending" }, HttpStatusCode.OK);
+        var doomed = (await tenant.Owner.GetJsonAsync($"/api/v1/conversations/{ids[2]}"))["contact"]!["id"]!.GetValue<long>();
+        Assert.Equal(HttpStatusCode.NoContent, (await tenant.Owner.DeleteAsync($"/api/v1/contacts/{doomed}")).StatusCode); // its conversation goes too
+        await CustomerWritesAsync(tenant, channelId, "15550000900", "Counted 0", "back again"); // reopens the resolved one
+
+        // The channel filter forces counting the rows; without it the counts come from the kept counters.
+        foreach (var assignee in new[] { "", "&assignee=unassigned", $"&assignee={tenant.OwnerId}" })
+        {
+            var kept = (await tenant.Owner.GetJsonAsync($"/api/v1/conversations?limit=1{assignee}"))["counts"]!.ToJsonString();
+            var counted = (await tenant.Owner.GetJsonAsync($"/api/v1/conversations?limit=1&channelId={channelId}{assignee}"))["counts"]!.ToJsonString();
+            Assert.Equal(counted, kept);
+        }
+        var all = (await tenant.Owner.GetJsonAsync("/api/v1/conversations?limit=1"))["counts"]!;
+        Assert.Equal((1, 1, 1, 0), (all["new"]!.GetValue<int>(), all["open"]!.GetValue<int>(), all["pending"]!.GetValue<int>(), all["resolved"]!.GetValue<int>()));
+    }
+
+    [Theory, Providers]
     public async Task History_PagesBackwards_OldestFirstWithinAPage(DatabaseProvider provider)
     {
         var (tenant, channelId) = await TenantWithWhatsAppAsync(servers, provider);

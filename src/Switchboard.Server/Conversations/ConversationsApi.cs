@@ -124,8 +124,12 @@ public static class ConversationsApi
                     || db.Messages.Any(m => m.ConversationId == c.Id && EF.Functions.ILike(m.Text!, textPattern, "\\")));
         }
 
-        // One grouped query for the tabs' counts: every filter but the status.
-        var counts = await query.GroupBy(c => c.Status).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken);
+        // The tabs' counts apply every filter but the status. The everyday views (everyone's, one assignee's, unassigned) read
+        // the trigger-kept counters; other filters count their matches in one grouped query.
+        var onlyAssignee = departmentId is null && channelId is null && tagId is null && unread != true && slaBreached != true && string.IsNullOrWhiteSpace(q);
+        var counts = onlyAssignee
+            ? await CountersAsync(db, assignee, scope.UserId, cancellationToken)
+            : await query.GroupBy(c => c.Status).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken);
         if (statusFilter is { } wanted)
             query = query.Where(c => c.Status == wanted);
         if (position is not null)
@@ -142,6 +146,21 @@ public static class ConversationsApi
         return TypedResults.Ok(new ConversationPage(items, next, new StatusCounts(
             counts.GetValueOrDefault(ConversationStatus.New), counts.GetValueOrDefault(ConversationStatus.Open), counts.GetValueOrDefault(ConversationStatus.Pending),
             counts.GetValueOrDefault(ConversationStatus.Snoozed), counts.GetValueOrDefault(ConversationStatus.Resolved), counts.GetValueOrDefault(ConversationStatus.Archived))));
+    }
+
+    private static async Task<Dictionary<ConversationStatus, int>> CountersAsync(SwitchboardDbContext db, string? assignee, long? me,
+        CancellationToken cancellationToken)
+    {
+        var counters = db.ConversationCounts.AsNoTracking();
+        counters = assignee switch
+        {
+            null or "" or "all" => counters,
+            "me" => counters.Where(c => c.AssignedToId == me),
+            "unassigned" => counters.Where(c => c.AssignedToId == 0),
+            _ => counters.Where(c => c.AssignedToId == long.Parse(assignee, CultureInfo.InvariantCulture)),
+        };
+        return await counters.GroupBy(c => c.Status).Select(g => new { g.Key, Count = g.Sum(c => c.N) })
+            .ToDictionaryAsync(g => g.Key, g => (int)g.Count, cancellationToken);
     }
 
     private static async Task<Results<Ok<ConversationSummary>, ProblemHttpResult>> Get(long id, ConversationViews views, CancellationToken cancellationToken) =>

@@ -39,6 +39,7 @@ public sealed class SwitchboardDbContext(DbContextOptions<SwitchboardDbContext> 
     public DbSet<WebhookEvent> WebhookEvents => Set<WebhookEvent>();
     public DbSet<Conversation> Conversations => Set<Conversation>();
     public DbSet<Message> Messages => Set<Message>();
+    public DbSet<ConversationCount> ConversationCounts => Set<ConversationCount>();
     public DbSet<MessageStatusUpdate> MessageStatusUpdates => Set<MessageStatusUpdate>();
     public DbSet<MessageAttachment> MessageAttachments => Set<MessageAttachment>();
     public DbSet<MediaFile> MediaFiles => Set<MediaFile>();
@@ -127,8 +128,9 @@ public sealed class SwitchboardDbContext(DbContextOptions<SwitchboardDbContext> 
             key.SetName(ToSnakeCase(key.GetDefaultName() ?? key.GetName()!));
         foreach (var foreignKey in entity.GetForeignKeys())
             foreignKey.SetConstraintName(ToSnakeCase(foreignKey.GetDefaultName() ?? foreignKey.GetConstraintName()!));
+        // A named index keeps its name (two indexes on the same columns, one partial, need two names).
         foreach (var index in entity.GetIndexes())
-            index.SetDatabaseName(ToSnakeCase(index.GetDefaultDatabaseName() ?? index.GetDatabaseName()!));
+            index.SetDatabaseName(index.Name ?? ToSnakeCase(index.GetDefaultDatabaseName() ?? index.GetDatabaseName()!));
     }
 
     internal static string ToSnakeCase(string name)
