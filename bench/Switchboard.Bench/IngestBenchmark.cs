@@ -19,7 +19,9 @@ public static class IngestBenchmark
             $"pre-generated) for {options.WarmupSeconds} s of warm-up and then {options.Seconds} s measured (or until the {options.Messages:N0} " +
             "webhooks run out). The server runs with the job worker off, so it only accepts: verifies the signature, stores the event and its " +
             "job in one transaction and answers 200. Latency is from just before the request is handed to HttpClient to the response; " +
-            $"accepted/s counts 200s of requests sent in the measured period. Target: ≥ {TargetPerSecond:N0} accepted/s on PostgreSQL.");
+            $"accepted/s counts 200s of requests sent in the measured period. CPU per request is the process's whole CPU time (client " +
+            "included, and the thread pool's spinning while it waits), so it means cost only when the process is busy (many connections). " +
+            $"Target: ≥ {TargetPerSecond:N0} accepted/s on PostgreSQL.");
         try
         {
             var watch = Stopwatch.StartNew();
@@ -49,11 +51,11 @@ public static class IngestBenchmark
                     $"| {r.Target} | {r.Connections} | **{r.PerSecond:N0}** | {r.Latency.P50:F2} | {r.Latency.P90:F2} | {r.Latency.P99:F2} | {r.Latency.Max:F1} | " +
                     $"{r.MeasuredOk:N0}{(r.RanOut ? " (ran out of webhooks)" : "")} | {r.Errors:N0} | {notes} |"));
             }
-            if (results.FirstOrDefault(r => r.Load.Target.StartsWith("PostgreSQL", StringComparison.Ordinal)).Load is { } pg)
+            if (results.Where(r => r.Load.Target.StartsWith("PostgreSQL", StringComparison.Ordinal)).Select(r => r.Load).MaxBy(r => r.PerSecond) is { } pg)
             {
                 report.Line();
                 report.Line(string.Create(CultureInfo.InvariantCulture,
-                    $"PostgreSQL against the target of {TargetPerSecond:N0} accepted/s: {pg.PerSecond:N0}/s — " +
+                    $"PostgreSQL against the target of {TargetPerSecond:N0} accepted/s: best {pg.PerSecond:N0}/s ({pg.Connections} connections) — " +
                     $"{(pg.PerSecond >= TargetPerSecond ? "met" : $"**not met** ({pg.PerSecond / TargetPerSecond:P0} of it)")}."));
             }
             report.Save();

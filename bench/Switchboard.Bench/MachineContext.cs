@@ -18,8 +18,8 @@ public static class MachineContext
             $"{RuntimeInformation.OSDescription} ({RuntimeInformation.OSArchitecture})");
         report.Line($"- Runtime: {RuntimeInformation.FrameworkDescription}, {(GCSettings.IsServerGC ? "server" : "workstation")} GC" +
             $"{(Debugger.IsAttached ? ", DEBUGGER ATTACHED" : "")}");
-        report.Line("- Topology: the load client, the server (in this process, on Kestrel over loopback) and the database share this machine " +
-            "and its cores, so every figure is what is left after the client took its share: an upper bound of neither.");
+        report.Line("- Topology: the load client, the server (in this process, on Kestrel over loopback) and the database all run on this " +
+            "machine and share its cores: the server gets what the client and the database leave it, and no network is crossed.");
         report.Line($"- Load average (1/5/15 min) at start: {LoadAverage()}. The machine is shared with other people's builds and tests; " +
             "figures from a busy run are noisy and pessimistic (the CPU split under each run says how much went elsewhere).");
         report.Line($"- Method: {method}");
