@@ -42,7 +42,6 @@ public static class LatencyBenchmark
         public readonly long[] ScheduledAt = new long[count];
         public readonly long[] AcceptedAt = new long[count];
         public readonly long[] ArrivedAt = new long[count];
-        public readonly HttpStatusCode[] Status = new HttpStatusCode[count];
         public int Sent;
         public int Accepted;
         public int Failed;
@@ -293,7 +292,6 @@ public static class LatencyBenchmark
         try
         {
             using var response = await http.SendAsync(request);
-            run.Status[slot] = response.StatusCode;
             if (response.StatusCode == HttpStatusCode.OK)
             {
                 run.AcceptedAt[slot] = Stopwatch.GetTimestamp();
