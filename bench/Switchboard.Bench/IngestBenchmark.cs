@@ -112,12 +112,17 @@ public static class IngestBenchmark
             oneWebhook = session.Commands;
         }
         var commandsBefore = sql.Count;
+        var transactionsBefore = await database.TransactionsAsync();
+        using var npgsql = new NpgsqlCounter();
         var cpu = await CpuMeter.StartAsync(database);
         var name = provider == BenchProvider.Postgres ? "PostgreSQL" : "SQLite";
         var result = await HttpLoad.RunAsync($"{name}: Switchboard webhook", server.Address, WhatsAppWebhooks.Path(channelId), webhooks,
             connections, TimeSpan.FromSeconds(options.WarmupSeconds), TimeSpan.FromSeconds(options.Seconds), cpu);
 
-        var commands = (double)(sql.Count - commandsBefore) / Math.Max(1, result.TotalOk + result.Errors);
+        var requests = Math.Max(1, result.TotalOk + result.Errors);
+        var commands = (double)(sql.Count - commandsBefore) / requests;
+        var roundTrips = (double)npgsql.Count / requests;
+        var transactions = await database.TransactionsAsync() - transactionsBefore;
 
         // Accepted means committed: every 200 must have left exactly one stored event (the bodies are distinct) and its job.
         // The probe adds one of each.
@@ -129,7 +134,11 @@ public static class IngestBenchmark
         Describe(report, $"{name}, {connections} connections", await database.DescribeAsync(), result);
         report.Line($"- Verification: {result.TotalOk:N0} answers 200 (warm-up included); {events:N0} rows in webhook_events; {jobs:N0} " +
             $"whatsapp.inbound jobs — {verdict}. Database size afterwards {await database.SizeAsync() / (1 << 20):N0} MiB.");
-        report.Line($"- SQL per webhook: {commands:F1} commands on average during the load (+ BEGIN/COMMIT); one webhook, as EF sent it:");
+        report.Line(provider == BenchProvider.Postgres
+            ? $"- Database work per webhook during the load: {roundTrips:F2} Npgsql round trips (commands and batches, whoever sent them), " +
+              $"{(double)transactions!.Value / requests:F2} PostgreSQL transactions, {commands:F2} of the commands through EF. One webhook alone, " +
+              "as EF sent it (SQL sent without EF does not show here):"
+            : $"- SQL per webhook: {commands:F1} commands through EF on average during the load (+ BEGIN/COMMIT); one webhook alone, as EF sent it:");
         report.Line();
         report.Line("```");
         foreach (var command in oneWebhook)
