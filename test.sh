@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test suite (.NET integration on SQLite and PostgreSQL, browser tests in Chromium, console unit tests) and
+# Runs every test suite (.NET integration on SQLite and PostgreSQL, browser tests in Chromium, console and widget unit tests) and
 # ends with one line: "N passed, N failed". Installs what is missing (Debian: postgresql, chromium) and starts a private
 # PostgreSQL cluster on 127.0.0.1 unless SWITCHBOARD_TEST_POSTGRES names one.
 set -euo pipefail
@@ -14,7 +14,7 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || command -v initdb >/dev/null 2>&1 || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then echo "Installing ${missing[*]}..."; apt_install "${missing[@]}"; fi
 ensure_node
-build_console_if_stale
+build_web_apps_if_stale
 
 if [ -z "${SWITCHBOARD_TEST_POSTGRES:-}" ]; then
   source scripts/private-postgres.sh
@@ -26,14 +26,17 @@ export SWITCHBOARD_ARTIFACTS="$artifacts"
 
 passed=0; failed=0; status=0
 
-echo "== Console unit tests (vitest)"
-if (cd web/console && npx vitest run --reporter=default --reporter=json --outputFile="$artifacts/vitest.json"); then :; else status=1; fi
-if [ -f "$artifacts/vitest.json" ]; then
-  read -r p f < <(node -e 'const r=require(process.argv[1]);console.log(r.numPassedTests, r.numFailedTests)' "$artifacts/vitest.json")
-  passed=$((passed + p)); failed=$((failed + f))
-else
-  failed=$((failed + 1))
-fi
+for app in console widget; do
+  echo "== ${app^} unit tests (vitest)"
+  report="$artifacts/vitest-$app.json"
+  if (cd "web/$app" && npx vitest run --reporter=default --reporter=json --outputFile="$report"); then :; else status=1; fi
+  if [ -f "$report" ]; then
+    read -r p f < <(node -e 'const r=require(process.argv[1]);console.log(r.numPassedTests, r.numFailedTests)' "$report")
+    passed=$((passed + p)); failed=$((failed + f))
+  else
+    failed=$((failed + 1))
+  fi
+done
 
 echo "== .NET tests (integration on SQLite + PostgreSQL, browser)"
 dotnet build Switchboard.slnx -c Release -nologo -v q

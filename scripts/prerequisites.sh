@@ -8,7 +8,7 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
 }
 
-# Node.js 20.19+ builds the console (Vite 7).
+# Node.js 20.19+ builds the console and the chat widget (Vite 7).
 ensure_node() {
   if ! command -v npm >/dev/null 2>&1; then apt_install nodejs npm; fi
   local major minor
@@ -19,16 +19,21 @@ ensure_node() {
   fi
 }
 
-# Rebuilds web/console/dist when it is missing or older than its sources.
-build_console_if_stale() {
-  local console=web/console
-  if [ ! -d "$console/node_modules" ] || [ "$console/package-lock.json" -nt "$console/node_modules" ]; then
+# Rebuilds a web project (web/console, web/widget) when $2, a file of its dist/, is missing or older than its sources.
+build_web_if_stale() {
+  local dir=$1 built=$1/dist/$2
+  if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
     # `npm install` rather than `npm ci`: the lock file lists no platform builds of rollup that this registry copy lacks,
     # which `npm ci` reports as out of sync; `npm install` still takes every version from the lock file.
-    (cd "$console" && npm install --no-audit --no-fund)
-    touch "$console/node_modules"
+    (cd "$dir" && npm install --no-audit --no-fund)
+    touch "$dir/node_modules"
   fi
-  if [ ! -f "$console/dist/index.html" ] || [ -n "$(find "$console/src" "$console/index.html" "$console/package.json" -newer "$console/dist/index.html" -print -quit)" ]; then
-    (cd "$console" && npm run build)
+  if [ ! -f "$built" ] || [ -n "$(find "$dir" \( -name node_modules -o -name dist \) -prune -o -type f -newer "$built" -print -quit)" ]; then
+    (cd "$dir" && npm run build)
   fi
+}
+
+build_web_apps_if_stale() {
+  build_web_if_stale web/console index.html
+  build_web_if_stale web/widget switchboard-widget.js
 }

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Http.Json;
@@ -8,11 +10,15 @@ using Microsoft.Extensions.FileProviders;
 using Microsoft.OpenApi;
 using Switchboard.Audit;
 using Switchboard.Channels;
+using Switchboard.Channels.Email;
+using Switchboard.Channels.Twilio;
+using Switchboard.Channels.WebChat;
 using Switchboard.Channels.WhatsApp;
 using Switchboard.Conversations;
 using Switchboard.Conversations.Outbound;
 using Switchboard.Platform.Storage;
 using Switchboard.Contacts;
+using Switchboard.Demo;
 using Switchboard.Identity;
 using Switchboard.Platform.Database;
 using Switchboard.Platform.Health;
@@ -20,6 +26,7 @@ using Switchboard.Platform.Http;
 using Switchboard.Platform.Jobs;
 using Switchboard.Platform.Security;
 using Switchboard.Tenancy;
+using Switchboard.Webhooks;
 
 namespace Switchboard;
 
@@ -50,6 +57,9 @@ public static class Composition
         services.AddSingleton<FileStore>();
         services.AddSingleton<ChannelWebhookUrls>();
         services.AddSwitchboardInbox(configuration);
+        services.AddSwitchboardWebChat(configuration);
+        builder.AddDemoMode();
+        services.AddSwitchboardWebhooks(configuration);
 
         var jobOptions = configuration.GetSection(JobOptions.Section).Get<JobOptions>() ?? new JobOptions();
         services.AddSingleton(jobOptions);
@@ -96,6 +106,8 @@ public static class Composition
     {
         services.AddSignalR();
         services.AddHostedService<InboxHubRelay>();
+        services.AddSingleton<SnoozeWaker>();
+        services.AddHostedService(sp => sp.GetRequiredService<SnoozeWaker>());
         services.AddScoped<ConversationViews>();
         services.AddScoped<InboxEvents>();
         services.AddScoped<InboundMessages>();
@@ -106,9 +118,50 @@ public static class Composition
         services.AddSingleton<ChannelRateLimiter>();
         services.AddScoped<IJobHandler, MessageSendJob>();
         services.AddScoped<IJobHandler, MediaDownloadJob>();
+        services.AddScoped<WebhookInbox>();
+        services.AddSingleton<WebhookChannelCache>();
+        services.AddSingleton<WebhookWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookWriter>());
         services.AddScoped<IJobHandler, WhatsAppInboundJob>();
         services.AddScoped<IChannelSender, WhatsAppSender>();
         services.AddScoped<IMediaFetcher, WhatsAppMediaFetcher>();
+        services.AddScoped<IJobHandler, TwilioInboundJob>();
+        services.AddScoped<IChannelSender, TwilioSender>();
+        services.AddScoped<IMediaFetcher, TwilioMediaFetcher>();
+        services.AddScoped<IJobHandler, EmailInboundJob>();
+        services.AddScoped<IChannelSender, EmailSender>();
+        services.AddScoped<IMediaFetcher, EmailAttachmentFetcher>();
+        // Inbox management: assignment/transfer and WhatsApp template sync.
+        services.AddScoped<ConversationAssignments>();
+        services.AddScoped<WhatsAppTemplates>();
+    }
+
+    /// <summary>Outbound webhooks: inbox events become signed deliveries to the tenant's subscribed URLs.</summary>
+    private static void AddSwitchboardWebhooks(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(OutboundWebhookOptions.Section).Get<OutboundWebhookOptions>() ?? new OutboundWebhookOptions();
+        services.AddSingleton(options);
+        services.AddHttpClient(WebhookSender.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => WebhookTargets.Handler(options));
+        services.AddScoped<WebhookSender>();
+        services.AddScoped<WebhookOutbox>();
+        services.AddScoped<IInboxEventSink, WebhookEventSink>();
+        services.AddScoped<IJobHandler, WebhookDeliveryJob>();
+    }
+
+    /// <summary>The website chat (docs/providers.md): the widget's API and hub, its visitors' tokens, per-channel CORS and
+    /// rate limits, and the sender that delivers agents' replies to the widget.</summary>
+    private static void AddSwitchboardWebChat(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(WebChatOptions.Section).Get<WebChatOptions>() ?? new WebChatOptions();
+        services.AddSingleton(options);
+        services.AddCors();
+        services.AddTransient<ICorsPolicyProvider, WebChatCorsPolicyProvider>();
+        services.AddRateLimiter(o => WebChatRateLimits.Add(o, options));
+        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, VisitorAuthenticationHandler>(VisitorAuthentication.Scheme, null);
+        services.AddAuthorizationBuilder().AddPolicy(VisitorAuthentication.Policy,
+            policy => policy.AddAuthenticationSchemes(VisitorAuthentication.Scheme).RequireAuthenticatedUser());
+        services.AddScoped<VisitorThread>();
+        services.AddScoped<IChannelSender, WebChatSender>();
     }
 
     public static WebApplication UseSwitchboard(this WebApplication app)
@@ -126,6 +179,8 @@ public static class Composition
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();
+        // Before rate limits and authentication, so the widget can read their 429s and 401s too.
+        app.UseCors();
         app.UseMiddleware<BodySizeLimitMiddleware>();
         app.UseRateLimiter();
         app.UseAuthentication();
@@ -143,11 +198,22 @@ public static class Composition
         api.MapContactsApi();
         api.MapChannelsApi();
         api.MapConversationsApi();
+        api.MapWebhooksApi();
+        // Inbox management (docs/inbox-api.md): notes, tags, assignment and transfer, canned responses, templates.
+        api.MapNotesApi();
+        api.MapConversationTagsApi();
+        api.MapAssignmentsApi();
+        api.MapCannedResponsesApi();
+        api.MapMessageTemplatesApi();
         api.MapPlatformApi();
 
         app.MapWhatsAppWebhooks();
+        app.MapTwilioWebhooks();
+        app.MapEmailWebhooks();
         app.MapMediaLinks();
         app.MapHub<InboxHub>(InboxHub.Path);
+        app.MapWebChat();
+        app.MapDemoMode();
         app.MapSwitchboardHealth();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.UseSwaggerUI(o =>

@@ -6,7 +6,7 @@ using Microsoft.Playwright;
 namespace Switchboard.BrowserTests;
 
 /// <summary>The real server process on a fresh SQLite database, plus one headless Chromium driven by Playwright.</summary>
-public sealed class SwitchboardServer : IAsyncLifetime
+public class SwitchboardServer : IAsyncLifetime
 {
     private const string ChromiumPath = "/usr/bin/chromium";
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(60);
@@ -19,6 +19,12 @@ public sealed class SwitchboardServer : IAsyncLifetime
     private IBrowser? browser;
 
     public string BaseUrl { get; private set; } = "";
+
+    /// <summary>Names this server's log files and screenshots folder.</summary>
+    protected virtual string Name => "server";
+
+    /// <summary>Settings beyond the test defaults, as environment variables.</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>();
 
     /// <summary>Where screenshots and the server's output go: $SWITCHBOARD_ARTIFACTS/browser, else artifacts/browser beside the tests.</summary>
     public string ArtifactsDirectory { get; } = Path.Combine(
@@ -96,9 +102,11 @@ public sealed class SwitchboardServer : IAsyncLifetime
         start.Environment["Storage__DataDirectory"] = Path.Combine(workDirectory, "data");
         start.Environment["Database__Provider"] = "Sqlite";
         start.Environment["Identity__SignInAttemptsPerMinutePerIp"] = "1000";
+        foreach (var (key, value) in Settings)
+            start.Environment[key] = value;
 
-        stdout = new StreamWriter(Path.Combine(ArtifactsDirectory, "server.stdout.log")) { AutoFlush = true };
-        stderr = new StreamWriter(Path.Combine(ArtifactsDirectory, "server.stderr.log")) { AutoFlush = true };
+        stdout = new StreamWriter(Path.Combine(ArtifactsDirectory, $"{Name}.stdout.log")) { AutoFlush = true };
+        stderr = new StreamWriter(Path.Combine(ArtifactsDirectory, $"{Name}.stderr.log")) { AutoFlush = true };
         process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the server process.");
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) stdout.WriteLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) stderr.WriteLine(e.Data); };
@@ -114,7 +122,7 @@ public sealed class SwitchboardServer : IAsyncLifetime
         while (DateTime.UtcNow < deadline)
         {
             if (server.HasExited)
-                throw new InvalidOperationException($"The server exited with code {server.ExitCode} while starting; see {ArtifactsDirectory}/server.*.log.");
+                throw new InvalidOperationException($"The server exited with code {server.ExitCode} while starting; see {ArtifactsDirectory}/{Name}.*.log.");
             try
             {
                 using var response = await http.GetAsync("/health/ready");
@@ -127,7 +135,7 @@ public sealed class SwitchboardServer : IAsyncLifetime
             }
             await Task.Delay(200);
         }
-        throw new TimeoutException($"The server did not answer 200 on /health/ready within {StartupTimeout.TotalSeconds} s; see {ArtifactsDirectory}/server.*.log.");
+        throw new TimeoutException($"The server did not answer 200 on /health/ready within {StartupTimeout.TotalSeconds} s; see {ArtifactsDirectory}/{Name}.*.log.");
     }
 
     /// <summary>The server built in the same configuration as this assembly, which lives in tests/&lt;project&gt;/bin/&lt;Configuration&gt;/net10.0.</summary>

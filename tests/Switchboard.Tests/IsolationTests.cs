@@ -56,7 +56,8 @@ public sealed class IsolationTests(Servers servers)
                 counts.Add(await (Task<int>)countOwnedBy.MakeGenericMethod(type).Invoke(null, [dbA, a.Id])!);
             return counts;
         });
-        Assert.All(inA, count => Assert.True(count > 0, "every tenant-owned entity should have a row in A for this test to mean something"));
+        Assert.All(ownedTypes.Zip(inA), owned =>
+            Assert.True(owned.Second > 0, $"{owned.First.Name}: every tenant-owned entity should have a row in A for this test to mean something"));
     }
 
     private static Task<int> CountOwnedByAsync<T>(SwitchboardDbContext db, long tenantId) where T : class, ITenantOwned =>
@@ -79,25 +80,44 @@ public sealed class IsolationTests(Servers servers)
         {
             type = "webchat", name = marker, settings = new { allowedOrigins = new[] { "https://www.example.com" } }, departmentIds = new[] { department.Id() },
         }, HttpStatusCode.Created);
-        // A WhatsApp message in, so conversations, messages and stored webhooks exist too.
-        var whatsapp = await api.PostJsonAsync("/api/v1/channels", ChannelsTests.WhatsApp(marker + " WhatsApp", apiBaseUrl: MessagingTests.Nowhere), HttpStatusCode.Created);
-        var conversation = await MessagingTests.CustomerWritesAsync(tenant, whatsapp.Id(), "15550009999", marker, marker);
-        // An agent's file: media, an attachment, and a message whose delivery report history has a row.
-        using var file = new MultipartFormDataContent { { new ByteArrayContent("%PDF-1.4 secret"u8.ToArray()) { Headers = { ContentType = new("application/pdf") } }, "file", "quote.pdf" } };
-        var sentFile = await (await api.PostAsync($"/api/v1/conversations/{conversation}/messages", file)).JsonAsync(HttpStatusCode.Accepted);
-        var attachmentId = sentFile["attachments"]![0]!["id"]!.GetValue<long>();
-        await tenant.Factory.InTenantAsync(tenant.Id, async services =>
-        {
-            var db = services.GetRequiredService<SwitchboardDbContext>();
-            db.MessageStatusUpdates.Add(new MessageStatusUpdate { MessageId = sentFile.Id(), Status = MessageStatus.Sent, StatusAt = DateTimeOffset.UtcNow });
-            return await db.SaveChangesAsync();
-        });
+        // A webhook subscription first, so the inbox events below leave deliveries in its log.
+        var webhook = await api.PostJsonAsync("/api/v1/webhooks", new { url = MessagingTests.Nowhere + "/hooks", description = marker }, HttpStatusCode.Created);
+        // WhatsApp messages in (a text and an image, fetched from Meta), so conversations, messages, attachments, media and
+        // stored webhooks exist too; a template out, so it is synced first and its send has a status.
+        await using var meta = await FakeMeta.StartAsync();
+        meta.Templates.Add(FakeMeta.Template("welcome", "en_US", "Hi {{1}}"));
+        var whatsapp = await api.PostJsonAsync("/api/v1/channels", ChannelsTests.WhatsApp(marker + " WhatsApp"), HttpStatusCode.Created);
+        await api.PatchJsonAsync($"/api/v1/channels/{whatsapp.Id()}", new { settings = new { apiBaseUrl = meta.BaseUrl } }, HttpStatusCode.OK);
+        var image = WhatsAppWebhookTests.InboundText("wamid.image." + marker, type: "image").Replace("{\"body\":", "{\"id\":\"1234567890\",\"caption\":");
+        foreach (var inbound in new[] { WhatsAppWebhookTests.InboundText("wamid." + marker), image })
+            await tenant.Factory.CreateClient().SendAsync(WhatsAppWebhookTests.Signed(whatsapp.Id(), inbound));
+        await WhatsAppWebhookTests.WaitForAsync(tenant.Factory, tenant.Id, async db => await db.Messages.CountAsync() == 2 && await db.MediaFiles.AnyAsync());
+        var conversationId = (await api.GetJsonAsync("/api/v1/conversations")).Items().Single()!["id"]!.GetValue<long>();
+        await api.PostJsonAsync($"/api/v1/channels/{whatsapp.Id()}/templates/sync", new { }, HttpStatusCode.OK);
+        await api.PostJsonAsync($"/api/v1/conversations/{conversationId}/messages",
+            new { type = "template", template = new { name = "welcome", language = "en_US", parameters = new[] { marker } } }, HttpStatusCode.Accepted);
+        await WhatsAppWebhookTests.WaitForAsync(tenant.Factory, tenant.Id, async db => await db.MessageStatusUpdates.AnyAsync());
+        var attachmentId = (await api.GetJsonAsync($"/api/v1/conversations/{conversationId}/messages")).Items()
+            .SelectMany(m => m!["attachments"]!.AsArray()).Single()!["id"]!.GetValue<long>();
+
+        var tag = await api.PostJsonAsync("/api/v1/conversation-tags", new { name = marker, color = "#3b5bdb" }, HttpStatusCode.Created);
+        await (await api.PutAsJsonAsync($"/api/v1/conversations/{conversationId}/tags", new { tagIds = new[] { tag.Id() } })).JsonAsync(HttpStatusCode.OK);
+        await api.PostJsonAsync($"/api/v1/conversations/{conversationId}/notes", new { content = marker }, HttpStatusCode.Created);
+        await api.PostJsonAsync($"/api/v1/conversations/{conversationId}/assign", new { userId }, HttpStatusCode.OK);
+        await api.PostJsonAsync($"/api/v1/conversations/{conversationId}/transfer", new { toDepartmentId = department.Id(), reason = marker }, HttpStatusCode.OK);
+        var canned = await api.PostJsonAsync("/api/v1/canned-responses", new { title = marker, shortcut = "hello", content = marker, isShared = true },
+            HttpStatusCode.Created);
+        // A visitor's chat on the web-chat channel: a chat session (with its own contact and conversation).
+        await WebChatTests.StartAsync(tenant.Factory, channel.Id(), "https://www.example.com", new { name = marker });
+
         var upload = await api.PostAsync("/api/v1/contacts/imports", new StringContent($"name,phone\n{marker},+15550000002\n", System.Text.Encoding.UTF8, "text/csv"));
         var import = await upload.JsonAsync(HttpStatusCode.Accepted);
         return new Dictionary<string, long>
         {
             ["users"] = userId, ["departments"] = department.Id(), ["contacts"] = contact.Id(), ["api-keys"] = key.Id(),
-            ["contacts/imports"] = import.Id(), ["channels"] = channel.Id(), ["conversations"] = conversation, ["attachments"] = attachmentId,
+            ["contacts/imports"] = import.Id(), ["channels"] = channel.Id(), ["conversations"] = conversationId, ["attachments"] = attachmentId,
+            ["conversation-tags"] = tag.Id(), ["canned-responses"] = canned.Id(),
+            ["webhooks"] = webhook.Id(),
         };
     }
 

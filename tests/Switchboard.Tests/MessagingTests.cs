@@ -16,59 +16,47 @@ public sealed class MessagingTests(Servers servers)
     /// <summary>Nothing listens here: sends to it fail as a provider outage would.</summary>
     internal const string Nowhere = "http://127.0.0.1:9";
 
-    internal static string Inbound(string wamid, string waId, string name, string text, DateTimeOffset at) =>
-        new JsonObject
+    /// <summary>A Cloud API webhook from the test WhatsApp number whose one change carries <paramref name="fields"/>
+    /// (contacts and messages, or statuses).</summary>
+    private static string Envelope(params (string Name, JsonNode Value)[] fields)
+    {
+        var value = new JsonObject
+        {
+            ["messaging_product"] = "whatsapp",
+            ["metadata"] = new JsonObject { ["display_phone_number"] = "15550783881", ["phone_number_id"] = "106540352242922" },
+        };
+        foreach (var (name, node) in fields)
+            value[name] = node;
+        return new JsonObject
         {
             ["object"] = "whatsapp_business_account",
             ["entry"] = new JsonArray(new JsonObject
             {
                 ["id"] = "419561257915477",
-                ["changes"] = new JsonArray(new JsonObject
-                {
-                    ["field"] = "messages",
-                    ["value"] = new JsonObject
-                    {
-                        ["messaging_product"] = "whatsapp",
-                        ["metadata"] = new JsonObject { ["display_phone_number"] = "15550783881", ["phone_number_id"] = "106540352242922" },
-                        ["contacts"] = new JsonArray(new JsonObject { ["profile"] = new JsonObject { ["name"] = name }, ["wa_id"] = waId }),
-                        ["messages"] = new JsonArray(new JsonObject
-                        {
-                            ["from"] = waId, ["id"] = wamid, ["timestamp"] = at.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
-                            ["type"] = "text", ["text"] = new JsonObject { ["body"] = text },
-                        }),
-                    },
-                }),
+                ["changes"] = new JsonArray(new JsonObject { ["field"] = "messages", ["value"] = value }),
             }),
         }.ToJsonString();
+    }
 
-    internal static string Status(string wamid, string status, DateTimeOffset at, int? errorCode = null) =>
-        new JsonObject
+    internal static string Inbound(string wamid, string waId, string name, string text, DateTimeOffset at) => Envelope(
+        ("contacts", new JsonArray(new JsonObject { ["profile"] = new JsonObject { ["name"] = name }, ["wa_id"] = waId })),
+        ("messages", new JsonArray(new JsonObject
         {
-            ["object"] = "whatsapp_business_account",
-            ["entry"] = new JsonArray(new JsonObject
+            ["from"] = waId, ["id"] = wamid, ["timestamp"] = at.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["type"] = "text", ["text"] = new JsonObject { ["body"] = text },
+        })));
+
+    internal static string Status(string wamid, string status, DateTimeOffset at, int? errorCode = null) => Envelope(
+        ("statuses", new JsonArray(new JsonObject
+        {
+            ["id"] = wamid, ["status"] = status, ["recipient_id"] = "16505551234",
+            ["timestamp"] = at.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["errors"] = errorCode is null ? null : new JsonArray(new JsonObject
             {
-                ["id"] = "419561257915477",
-                ["changes"] = new JsonArray(new JsonObject
-                {
-                    ["field"] = "messages",
-                    ["value"] = new JsonObject
-                    {
-                        ["messaging_product"] = "whatsapp",
-                        ["metadata"] = new JsonObject { ["display_phone_number"] = "15550783881", ["phone_number_id"] = "106540352242922" },
-                        ["statuses"] = new JsonArray(new JsonObject
-                        {
-                            ["id"] = wamid, ["status"] = status, ["recipient_id"] = "16505551234",
-                            ["timestamp"] = at.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
-                            ["errors"] = errorCode is null ? null : new JsonArray(new JsonObject
-                            {
-                                ["code"] = errorCode, ["title"] = "Message undeliverable", ["message"] = "Message undeliverable",
-                                ["error_data"] = new JsonObject { ["details"] = "The recipient could not be reached." },
-                            }),
-                        }),
-                    },
-                }),
+                ["code"] = errorCode, ["title"] = "Message undeliverable", ["message"] = "Message undeliverable",
+                ["error_data"] = new JsonObject { ["details"] = "The recipient could not be reached." },
             }),
-        }.ToJsonString();
+        })));
 
     private static async Task<(TenantHandle Tenant, long ChannelId)> TenantWithWhatsAppAsync(Servers servers, DatabaseProvider provider)
     {
@@ -267,6 +255,27 @@ public sealed class MessagingTests(Servers servers)
             await Task.Delay(200);
         }
         Assert.Equal(MessageStatus.Delivered, (await QueryAsync(tenant, db => db.Messages.SingleAsync(m => m.Id == sent.Id))).Status);
+    }
+
+    [Theory, Providers]
+    public async Task ASnoozedConversation_WakesUpOpenWhenItsTimeComes(DatabaseProvider provider)
+    {
+        var (tenant, channelId) = await TenantWithWhatsAppAsync(servers, provider);
+        var conversation = await CustomerWritesAsync(tenant, channelId, "15550000651", "Hedy", "call me tomorrow");
+        var until = tenant.Factory.Clock.GetUtcNow().AddHours(1);
+        var refused = await (await tenant.Owner.PatchAsync($"/api/v1/conversations/{conversation}", Http.RawJson("{\"status\":\"snoozed\"}"))).JsonAsync(HttpStatusCode.BadRequest);
+        Assert.NotNull(refused["errors"]!["snoozedUntil"]);
+        var snoozed = await tenant.Owner.PatchJsonAsync($"/api/v1/conversations/{conversation}", new { status = "snoozed", snoozedUntil = until }, HttpStatusCode.OK);
+        Assert.Equal("snoozed", snoozed["status"]!.GetValue<string>());
+
+        var waker = tenant.Factory.Services.GetRequiredService<SnoozeWaker>();
+        await waker.WakeDueAsync(CancellationToken.None);
+        Assert.Equal("snoozed", (await tenant.Owner.GetJsonAsync($"/api/v1/conversations/{conversation}"))["status"]!.GetValue<string>());
+        tenant.Factory.Clock.Advance(TimeSpan.FromHours(2));
+        await waker.WakeDueAsync(CancellationToken.None);
+        var woken = await tenant.Owner.GetJsonAsync($"/api/v1/conversations/{conversation}");
+        Assert.Equal("open", woken["status"]!.GetValue<string>());
+        Assert.Null(woken["snoozedUntil"]);
     }
 
     [Fact]

@@ -32,7 +32,7 @@ public sealed class RealtimeClusterTests
         Assert.Equal("Hello from node B", update["lastMessagePreview"]!.GetValue<string>());
     }
 
-    private static async Task WaitUntilListeningAsync(SwitchboardFactory node)
+    internal static async Task WaitUntilListeningAsync(SwitchboardFactory node)
     {
         var listener = node.Services.GetServices<IHostedService>().Single(s => s.GetType().Name == "PostgresRealtimeListener");
         var listening = (Task)listener.GetType().GetProperty("Listening")!.GetValue(listener)!;

@@ -25,5 +25,7 @@ export default defineConfig({
     include: ['src/**/*.test.{ts,tsx}'],
     setupFiles: ['src/test/setup.ts'],
     restoreMocks: true,
+    // Page tests walk whole screens with role queries; on a small shared machine one can take several seconds.
+    testTimeout: 20_000,
   },
 });

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Switchboard.Channels.Twilio;
 
 namespace Switchboard.Channels;
 
@@ -25,8 +26,7 @@ public sealed class ChannelConnectionTester(IHttpClientFactory clients)
             return channel.Type switch
             {
                 ChannelType.WhatsApp => await TestMetaAsync(Setting("apiBaseUrl"), Setting("phoneNumberId"), Setting("accessToken"), cancellationToken),
-                ChannelType.TwilioSms or ChannelType.TwilioWhatsApp =>
-                    await TestTwilioAsync(Setting("apiBaseUrl"), Setting("accountSid"), Setting("authToken"), cancellationToken),
+                ChannelType.TwilioSms or ChannelType.TwilioWhatsApp => await TestTwilioAsync(channel, secrets, cancellationToken),
                 ChannelType.Email => await TestSmtpAsync(Setting("smtpHost"), int.Parse(Setting("smtpPort")), cancellationToken),
                 _ => new ConnectionTestResult(true, "Web chat runs on this server; there is no provider to reach."),
             };
@@ -49,15 +49,17 @@ public sealed class ChannelConnectionTester(IHttpClientFactory clients)
         return new ConnectionTestResult(false, $"Meta answered {(int)response.StatusCode}: (#{error?["code"]}) {error?["message"]}");
     }
 
-    private async Task<ConnectionTestResult> TestTwilioAsync(string baseUrl, string accountSid, string authToken, CancellationToken cancellationToken)
+    private async Task<ConnectionTestResult> TestTwilioAsync(Channel channel, JsonObject secrets, CancellationToken cancellationToken)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, $"{Base(baseUrl, "https://api.twilio.com")}/2010-04-01/Accounts/{Uri.EscapeDataString(accountSid)}.json");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{accountSid}:{authToken}")));
-        using var response = await clients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
+        var twilio = TwilioRest.For(clients, channel, secrets);
+        using var response = await twilio.SendAsync(twilio.Request(HttpMethod.Get, twilio.Account(".json")), cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            var (code, message) = await TwilioRest.ErrorOfAsync(response, cancellationToken);
+            return new ConnectionTestResult(false, $"Twilio answered {(int)response.StatusCode}: {message} ({code})");
+        }
         var body = await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken) ?? [];
-        return response.IsSuccessStatusCode
-            ? new ConnectionTestResult(true, $"Connected to Twilio account {body["friendly_name"]} ({body["status"]}).")
-            : new ConnectionTestResult(false, $"Twilio answered {(int)response.StatusCode}: {body["message"]} ({body["code"]})");
+        return new ConnectionTestResult(true, $"Connected to Twilio account {body["friendly_name"]} ({body["status"]}).");
     }
 
     /// <summary>An SMTP server greets with 220 as soon as the connection opens; that is enough to know host and port are right.</summary>

@@ -138,7 +138,7 @@ public static partial class ChannelSettings
             Kind.E164 when Formats.NormalizeE164(text) is null => "must be an E.164 number such as +15551234567.",
             Kind.Email when Formats.NormalizeEmail(text) is null => "must be an email address.",
             Kind.Url when !(Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme is "http" or "https") => "must be an absolute http(s) URL.",
-            Kind.Color when !HexColor().IsMatch(text) => "must be a hex colour such as #3b5bdb.",
+            Kind.Color when !Formats.IsHexColor(text) => "must be a hex colour such as #3b5bdb.",
             Kind.InboundProvider when text is not ("mailgun" or "postmark") => "must be mailgun or postmark.",
             _ when field.Pattern is not null && !field.Pattern.IsMatch(text) => $"must be {field.PatternHint}.",
             _ => null,
@@ -168,7 +168,4 @@ public static partial class ChannelSettings
 
     [GeneratedRegex("^[0-9]{5,20}$")]
     private static partial Regex Digits();
-
-    [GeneratedRegex("^#[0-9a-fA-F]{6}$")]
-    private static partial Regex HexColor();
 }

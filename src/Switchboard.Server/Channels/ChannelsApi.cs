@@ -102,8 +102,10 @@ public static class ChannelsApi
 
     private static async Task<Results<Ok<ChannelView>, ValidationProblem, ProblemHttpResult>> Update(
         long id, UpdateChannelRequest request, SwitchboardDbContext db, SecretProtector secrets, HttpRequest http, ChannelWebhookUrls urls,
-        TimeProvider clock, AuditDetails audit, CancellationToken cancellationToken)
+        TimeProvider clock, AuditDetails audit, WebhookChannelCache webhookChannels, CancellationToken cancellationToken)
     {
+        // After the commit: a webhook arriving meanwhile could otherwise cache the old settings again.
+        db.AfterCommit(() => webhookChannels.Forget(id));
         var channel = await db.Channels.Include(c => c.Departments).FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
         if (channel is null)
             return Problems.NotFound("Channel");
@@ -153,8 +155,11 @@ public static class ChannelsApi
         return TypedResults.Ok(result);
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(long id, SwitchboardDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(long id, SwitchboardDbContext db, WebhookChannelCache webhookChannels,
+        CancellationToken cancellationToken)
     {
+        // After the commit: a webhook arriving meanwhile could otherwise cache the old settings again.
+        db.AfterCommit(() => webhookChannels.Forget(id));
         var channel = await db.Channels.FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
         if (channel is null)
             return Problems.NotFound("Channel");

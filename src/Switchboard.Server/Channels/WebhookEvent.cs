@@ -12,7 +12,8 @@ public sealed class WebhookEvent : ITenantOwned
     public long TenantId { get; set; }
     public long ChannelId { get; set; }
     public required string Payload { get; set; }
-    /// <summary>SHA-256 of the raw body: providers re-deliver byte-identical payloads.</summary>
+    /// <summary>The delivery's key: SHA-256 of the raw body (providers re-deliver byte-identical payloads), or of Mailgun's
+    /// one-time token (see <see cref="WebhookInbox.AcceptAsync"/>).</summary>
     public required string PayloadHash { get; set; }
     public DateTimeOffset ReceivedAt { get; set; }
     public DateTimeOffset? ProcessedAt { get; set; }

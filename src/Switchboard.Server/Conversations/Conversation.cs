@@ -77,6 +77,8 @@ internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conve
         builder.HasIndex(c => new { c.TenantId, c.AssignedToId, c.Status, c.LastMessageAt, c.Id });
         builder.HasIndex(c => new { c.TenantId, c.LastMessageAt, c.Id });
         builder.HasIndex(c => new { c.TenantId, c.PlatformConversationId });
+        // The snooze waker's scan across tenants.
+        builder.HasIndex(c => new { c.Status, c.SnoozedUntil });
         builder.HasIndex(c => c.ChannelId);
         builder.HasIndex(c => c.ContactId);
         builder.HasOne<Tenant>().WithMany().HasForeignKey(c => c.TenantId).OnDelete(DeleteBehavior.Cascade);

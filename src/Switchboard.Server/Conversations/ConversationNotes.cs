@@ -15,8 +15,11 @@ public static class ConversationNotes
         var note = new ConversationNote { ConversationId = conversationId, UserId = scope.UserId, Content = content, IsPinned = pinned, CreatedAt = now, UpdatedAt = now };
         db.ConversationNotes.Add(note);
         await db.SaveChangesAsync(cancellationToken);
-        return (await ViewsAsync(db, db.ConversationNotes.Where(n => n.Id == note.Id), cancellationToken)).Single();
+        return await ViewAsync(db, note.Id, cancellationToken);
     }
+
+    public static async Task<NoteView> ViewAsync(SwitchboardDbContext db, long noteId, CancellationToken cancellationToken) =>
+        (await ViewsAsync(db, db.ConversationNotes.Where(n => n.Id == noteId), cancellationToken)).Single();
 
     /// <summary>Notes with their authors' names, pinned first, then newest.</summary>
     public static async Task<List<NoteView>> ViewsAsync(SwitchboardDbContext db, IQueryable<ConversationNote> notes, CancellationToken cancellationToken) =>

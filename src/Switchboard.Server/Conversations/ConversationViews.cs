@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Channels;
+using Switchboard.Contacts;
 using Switchboard.Platform.Database;
 
 namespace Switchboard.Conversations;
@@ -51,16 +52,32 @@ public sealed class ConversationViews(SwitchboardDbContext db)
             orderby tag.Name
             select new { link.ConversationId, Tag = new TagRef(tag.Id, tag.Name, tag.Color) }).ToListAsync(cancellationToken);
         var tagsBy = tags.ToLookup(t => t.ConversationId, t => t.Tag);
-        var byId = rows.ToDictionary(r => r.c.Id, r =>
-        {
-            var c = r.c;
-            return new ConversationSummary(c.Id, c.Status, c.Priority, r.Contact, r.Channel,
-                c.AssignedToId is { } assignee ? new PersonRef(assignee, r.AssigneeName ?? "") : null, c.DepartmentId, c.LastMessageAt,
-                c.LastMessagePreview, c.UnreadCount, c.MessageCount, tagsBy[c.Id].ToList(), c.WindowExpiresAt, c.SnoozedUntil,
-                c.FirstResponseAt, c.ResolvedAt, c.CreatedAt);
-        });
+        var byId = rows.ToDictionary(r => r.c.Id, r => Summary(r.c, r.Contact, r.Channel, r.AssigneeName, tagsBy[r.c.Id].ToList()));
         return ids.Where(byId.ContainsKey).Select(id => byId[id]).ToList();
     }
+
+    /// <summary>The summary of a conversation whose parts the caller holds; only tags (none yet on a new conversation) and the
+    /// assignee's name are read.</summary>
+    public async Task<ConversationSummary> SummaryAsync(Conversation conversation, Contact contact, Channel channel, bool isNew,
+        CancellationToken cancellationToken)
+    {
+        var tags = isNew ? [] : await (
+            from link in db.ConversationTagLinks
+            where link.ConversationId == conversation.Id
+            join tag in db.ConversationTags on link.TagId equals tag.Id
+            orderby tag.Name
+            select new TagRef(tag.Id, tag.Name, tag.Color)).ToListAsync(cancellationToken);
+        var assignee = conversation.AssignedToId is { } id
+            ? await db.Users.Where(u => u.Id == id).Select(u => u.Name).FirstOrDefaultAsync(cancellationToken)
+            : null;
+        return Summary(conversation, new ContactRef(contact.Id, contact.Name, contact.Phone, contact.Email), new ChannelRef(channel.Id, channel.Name, channel.Type),
+            assignee, tags);
+    }
+
+    private static ConversationSummary Summary(Conversation c, ContactRef contact, ChannelRef channel, string? assigneeName, IReadOnlyList<TagRef> tags) =>
+        new(c.Id, c.Status, c.Priority, contact, channel, c.AssignedToId is { } assignee ? new PersonRef(assignee, assigneeName ?? "") : null, c.DepartmentId,
+            c.LastMessageAt, c.LastMessagePreview, c.UnreadCount, c.MessageCount, tags, c.WindowExpiresAt, c.SnoozedUntil, c.FirstResponseAt, c.ResolvedAt,
+            c.CreatedAt);
 
     public async Task<ConversationSummary?> SummaryAsync(long id, CancellationToken cancellationToken) =>
         (await SummariesAsync([id], cancellationToken)).SingleOrDefault();
@@ -79,7 +96,8 @@ public sealed class ConversationViews(SwitchboardDbContext db)
     public async Task<MessageView?> MessageAsync(long id, CancellationToken cancellationToken) =>
         (await MessagesAsync([id], cancellationToken)).SingleOrDefault();
 
-    private static MessageView View(Message m, PersonRef? agent) => new(
+    /// <summary>The view of a message the caller holds with its attachments loaded.</summary>
+    public static MessageView View(Message m, PersonRef? agent) => new(
         m.Id, m.ConversationId, m.Direction, m.Type, m.Text, m.IsTemplate, m.IsTemplate ? Outbound.OutboundTemplate.Describe(m.Payload) : null,
         m.SenderType, agent, m.Status, m.SentAt, m.DeliveredAt, m.ReadAt, m.FailedAt, m.ErrorCode, m.ErrorMessage,
         m.Attachments.OrderBy(a => a.Id)

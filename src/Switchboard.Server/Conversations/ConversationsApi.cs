@@ -334,7 +334,8 @@ public static class ConversationsApi
         return null;
     }
 
-    private static MessageType TypeOf(string mimeType) => mimeType.Split('/')[0] switch
+    /// <summary>The message type a file of <paramref name="mimeType"/> makes (also for files customers send).</summary>
+    internal static MessageType TypeOf(string mimeType) => mimeType.Split('/')[0] switch
     {
         "image" => MessageType.Image,
         "video" => MessageType.Video,

@@ -22,7 +22,7 @@ public sealed record InboundMessage(string ProviderMessageId, InboundSender From
 /// <summary>Files inbound messages into the inbox: finds or creates the contact and the conversation, reopens a resolved
 /// one, keeps the WhatsApp window, records opt-outs, queues media downloads, raises the inbox events, and never stores the
 /// same provider message twice.</summary>
-public sealed class InboundMessages(SwitchboardDbContext db, ContactService contacts, InboxEvents events, JobQueue jobs, TimeProvider clock)
+public sealed class InboundMessages(SwitchboardDbContext db, ContactService contacts, InboxEvents events, ConversationViews views, JobQueue jobs, TimeProvider clock)
 {
     public static readonly TimeSpan WhatsAppWindow = TimeSpan.FromHours(24);
 
@@ -32,11 +32,15 @@ public sealed class InboundMessages(SwitchboardDbContext db, ContactService cont
 
     public async Task RecordAsync(Channel channel, InboundMessage inbound, CancellationToken cancellationToken)
     {
+        await using var transaction = await UnitOfWork.BeginAsync(db, cancellationToken);
+        // Jobs run in parallel on PostgreSQL: one customer's messages are filed one at a time, so two of them cannot both
+        // create the contact or the conversation. (SQLite has a single writer already.)
+        if (!db.IsSqlite)
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({channel.Id + ":" + inbound.From.Address}, 0))", cancellationToken);
         if (await db.Messages.AnyAsync(m => m.ChannelId == channel.Id && m.ProviderMessageId == inbound.ProviderMessageId, cancellationToken))
             return;
         var now = clock.GetUtcNow();
         var at = inbound.SentAt ?? now;
-        await using var transaction = await UnitOfWork.BeginAsync(db, cancellationToken);
         var contact = await FindContactAsync(channel.Type, inbound.From, cancellationToken);
         var conversation = await FindConversationAsync(channel, contact.Id, inbound.ThreadKey, cancellationToken);
         var created = conversation is null;
@@ -90,8 +94,10 @@ public sealed class InboundMessages(SwitchboardDbContext db, ContactService cont
         await db.SaveChangesAsync(cancellationToken);
         foreach (var attachment in message.Attachments)
             jobs.Enqueue(MediaDownloadJob.JobType, new MediaDownloadJob.Payload(attachment.Id));
-        await events.MessageCreatedAsync(message.Id, cancellationToken);
-        await events.ConversationUpdatedAsync(conversation.Id, created, cancellationToken);
+        // Built from what was just saved: this path runs for every inbound message, so it reads no more than it must.
+        await events.MessageCreatedAsync(ConversationViews.View(message, null), cancellationToken);
+        await events.ConversationUpdatedAsync(await views.SummaryAsync(conversation, contact, channel, isNew: created, cancellationToken), created,
+            cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }

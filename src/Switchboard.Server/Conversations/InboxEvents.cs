@@ -19,9 +19,13 @@ public interface IInboxEventSink
 public sealed class InboxEvents(SwitchboardDbContext db, TenantContext scope, ConversationViews views, IEnumerable<IInboxEventSink> sinks,
     IOptions<JsonOptions> json)
 {
-    public async Task MessageCreatedAsync(long messageId, CancellationToken cancellationToken)
+    public async Task MessageCreatedAsync(long messageId, CancellationToken cancellationToken) =>
+        await MessageCreatedAsync(await views.MessageAsync(messageId, cancellationToken) ?? throw new InvalidOperationException($"Message {messageId} is not saved."),
+            cancellationToken);
+
+    /// <summary>For callers that hold the view already (the inbound path builds it from what it just saved).</summary>
+    public async Task MessageCreatedAsync(MessageView message, CancellationToken cancellationToken)
     {
-        var message = await views.MessageAsync(messageId, cancellationToken) ?? throw new InvalidOperationException($"Message {messageId} is not saved.");
         await RaiseAsync("messageCreated", "message.created", new { conversationId = message.ConversationId, message },
             RealtimeAudience.Conversation, message.ConversationId, cancellationToken);
     }
@@ -33,10 +37,13 @@ public sealed class InboxEvents(SwitchboardDbContext db, TenantContext scope, Co
             errorMessage = message.ErrorMessage, at,
         }, RealtimeAudience.Conversation, message.ConversationId, cancellationToken);
 
-    public async Task ConversationUpdatedAsync(long conversationId, bool created, CancellationToken cancellationToken)
+    public async Task ConversationUpdatedAsync(long conversationId, bool created, CancellationToken cancellationToken) =>
+        await ConversationUpdatedAsync(await views.SummaryAsync(conversationId, cancellationToken)
+            ?? throw new InvalidOperationException($"Conversation {conversationId} is not saved."), created, cancellationToken);
+
+    public async Task ConversationUpdatedAsync(ConversationSummary summary, bool created, CancellationToken cancellationToken)
     {
-        var summary = await views.SummaryAsync(conversationId, cancellationToken)
-            ?? throw new InvalidOperationException($"Conversation {conversationId} is not saved.");
+        var conversationId = summary.Id;
         await RaiseAsync("conversationUpdated", created ? "conversation.created" : "conversation.updated", summary,
             RealtimeAudience.Tenant, conversationId, cancellationToken);
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
+using Switchboard.Channels.WebChat;
 using Switchboard.Identity;
 using Switchboard.Platform.Database;
 using Switchboard.Platform.Realtime;
@@ -42,8 +43,10 @@ public sealed class InboxHub(SwitchboardDbContext db, TenantContext scope) : Hub
         Groups.RemoveFromGroupAsync(Context.ConnectionId, ConversationGroup(TenantId, conversationId));
 }
 
-/// <summary>Hands every real-time event this node receives (from any node) to the hub's groups on this node.</summary>
-internal sealed class InboxHubRelay(IRealtimeBus bus, IHubContext<InboxHub> hub, ILogger<InboxHubRelay> logger) : BackgroundService
+/// <summary>Hands every real-time event this node receives (from any node) to the hubs' groups on this node: the inbox's,
+/// and the web-chat widget's for a visitor's events.</summary>
+internal sealed class InboxHubRelay(IRealtimeBus bus, IHubContext<InboxHub> hub, IHubContext<WidgetHub> widget, ILogger<InboxHubRelay> logger)
+    : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -53,13 +56,14 @@ internal sealed class InboxHubRelay(IRealtimeBus bus, IHubContext<InboxHub> hub,
             {
                 try
                 {
-                    var group = e.Audience switch
+                    var clients = e.Audience switch
                     {
-                        RealtimeAudience.Agent => InboxHub.AgentGroup(e.TenantId, e.TargetId),
-                        RealtimeAudience.Conversation => InboxHub.ConversationGroup(e.TenantId, e.TargetId),
-                        _ => InboxHub.TenantGroup(e.TenantId),
+                        RealtimeAudience.Agent => hub.Clients.Group(InboxHub.AgentGroup(e.TenantId, e.TargetId)),
+                        RealtimeAudience.Conversation => hub.Clients.Group(InboxHub.ConversationGroup(e.TenantId, e.TargetId)),
+                        RealtimeAudience.ChatSession => widget.Clients.Group(WidgetHub.SessionGroup(e.TenantId, e.TargetId)),
+                        _ => hub.Clients.Group(InboxHub.TenantGroup(e.TenantId)),
                     };
-                    await hub.Clients.Group(group).SendAsync(e.Name, e.Payload, stoppingToken);
+                    await clients.SendAsync(e.Name, e.Payload, stoppingToken);
                 }
                 catch (Exception error) when (error is not OperationCanceledException)
                 {

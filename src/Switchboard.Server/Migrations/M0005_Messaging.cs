@@ -21,6 +21,7 @@ public sealed class M0005_Messaging : Migration
             ["tenant_id", "assigned_to_id", "status", "last_message_at", "id"]);
         migration.CreateIndex("ix_conversations_tenant_id_last_message_at_id", "conversations", ["tenant_id", "last_message_at", "id"]);
         migration.CreateIndex("ix_conversations_tenant_id_platform_conversation_id", "conversations", ["tenant_id", "platform_conversation_id"]);
+        migration.CreateIndex("ix_conversations_status_snoozed_until", "conversations", ["status", "snoozed_until"]);
 
         migration.AddColumn<bool>("is_template", "messages", defaultValue: false);
         migration.AddColumn<string>("metadata", "messages", defaultValue: "{}");

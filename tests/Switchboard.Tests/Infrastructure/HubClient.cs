@@ -12,27 +12,33 @@ public sealed class HubClient : IAsyncDisposable
 {
     private const char RecordSeparator = '\u001e';
     private readonly WebSocket socket;
-    private readonly Channel<(string Target, JsonNode? Argument)> received = Channel.CreateUnbounded<(string, JsonNode?)>();
+    /// <summary>One queue per target, so waiting for one kind of message (an invocation's completion) never swallows another.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Channel<JsonNode?>> received = new();
     private readonly CancellationTokenSource stop = new();
     private readonly Task reading;
+    private readonly Task pinging;
+    /// <summary>A WebSocket takes one send at a time; invocations and pings share it.</summary>
+    private readonly SemaphoreSlim sending = new(1, 1);
     private int invocationId;
 
     private HubClient(WebSocket socket)
     {
         this.socket = socket;
         reading = ReadAsync();
+        pinging = PingAsync();
     }
 
-    /// <summary>Connects to <c>/hubs/inbox</c> of an in-process server with an API key (skipping negotiation, as WebSocket-only clients may).</summary>
-    public static async Task<HubClient> ConnectAsync<T>(WebApplicationFactory<T> factory, string apiKey) where T : class
+    /// <summary>Connects to a hub of an in-process server (<c>/hubs/inbox</c> unless <paramref name="path"/> says otherwise) with
+    /// an API key or another bearer token (skipping negotiation, as WebSocket-only clients may).</summary>
+    public static async Task<HubClient> ConnectAsync<T>(WebApplicationFactory<T> factory, string token, string path = "/hubs/inbox") where T : class
     {
         var client = factory.Server.CreateWebSocketClient();
-        var socket = await client.ConnectAsync(new Uri($"ws://localhost/hubs/inbox?access_token={Uri.EscapeDataString(apiKey)}"), CancellationToken.None);
+        var socket = await client.ConnectAsync(new Uri($"ws://localhost{path}?access_token={Uri.EscapeDataString(token)}"), CancellationToken.None);
         await SendRawAsync(socket, "{\"protocol\":\"json\",\"version\":1}");
         var hub = new HubClient(socket);
-        var handshake = await hub.received.Reader.ReadAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
-        if (handshake.Target != "handshake" || handshake.Argument?["error"] is not null)
-            throw new InvalidOperationException($"Hub handshake failed: {handshake.Argument}");
+        var handshake = await hub.NextAsync("handshake", TimeSpan.FromSeconds(10));
+        if (handshake?["error"] is not null)
+            throw new InvalidOperationException($"Hub handshake failed: {handshake}");
         return hub;
     }
 
@@ -45,21 +51,50 @@ public sealed class HubClient : IAsyncDisposable
             ["type"] = 1, ["invocationId"] = id, ["target"] = method,
             ["arguments"] = new JsonArray(arguments.Select(a => JsonValue.Create(a)).ToArray<JsonNode?>()),
         };
-        await SendRawAsync(socket, message.ToJsonString());
+        await sending.WaitAsync();
+        try
+        {
+            await SendRawAsync(socket, message.ToJsonString());
+        }
+        finally
+        {
+            sending.Release();
+        }
         var completion = await NextAsync("completion:" + id, TimeSpan.FromSeconds(10));
         if (completion?["error"] is { } error)
             throw new InvalidOperationException(error.GetValue<string>());
     }
 
-    /// <summary>The argument of the next invocation of <paramref name="target"/> (others are skipped).</summary>
+    /// <summary>The argument of the next invocation of <paramref name="target"/> (others stay queued for their own readers).</summary>
     public async Task<JsonNode?> NextAsync(string target, TimeSpan timeout)
     {
         using var cancel = new CancellationTokenSource(timeout);
-        while (true)
+        return await Queue(target).Reader.ReadAsync(cancel.Token);
+    }
+
+    private Channel<JsonNode?> Queue(string target) => received.GetOrAdd(target, _ => Channel.CreateUnbounded<JsonNode?>());
+
+    /// <summary>SignalR drops a client it has not heard from for 30 s; a long test under load would lose its connection.</summary>
+    private async Task PingAsync()
+    {
+        try
         {
-            var (name, argument) = await received.Reader.ReadAsync(cancel.Token);
-            if (name == target)
-                return argument;
+            while (!stop.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(10), stop.Token);
+                await sending.WaitAsync(stop.Token);
+                try
+                {
+                    await SendRawAsync(socket, "{\"type\":6}");
+                }
+                finally
+                {
+                    sending.Release();
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException)
+        {
         }
     }
 
@@ -94,7 +129,7 @@ public sealed class HubClient : IAsyncDisposable
                         _ => ((string?)null, (JsonNode?)null),
                     };
                     if (entry.Item1 is not null)
-                        received.Writer.TryWrite(entry!);
+                        Queue(entry.Item1).Writer.TryWrite(entry.Item2);
                 }
             }
         }
@@ -110,6 +145,7 @@ public sealed class HubClient : IAsyncDisposable
     {
         await stop.CancelAsync();
         await reading;
+        await pinging;
         socket.Dispose();
         stop.Dispose();
     }

@@ -7,15 +7,20 @@ import { ChannelDetailPage } from './pages/ChannelDetailPage';
 import { ChannelsPage } from './pages/ChannelsPage';
 import { AuditLogPage } from './pages/AuditLogPage';
 import { ContactDetailPage } from './pages/ContactDetailPage';
+import { CannedResponsesPage } from './pages/CannedResponsesPage';
 import { ContactsPage } from './pages/ContactsPage';
+import { ConversationTagsPage } from './pages/ConversationTagsPage';
 import { DepartmentsPage } from './pages/DepartmentsPage';
 import { ImportPage } from './pages/ImportPage';
+import { InboxPage } from './pages/InboxPage';
 import { ComingSoonPage, ForbiddenPage, NotFoundPage } from './pages/MiscPages';
 import { PlatformPage } from './pages/PlatformPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { SetupPage } from './pages/SetupPage';
 import { SignInPage } from './pages/SignInPage';
 import { UsersPage } from './pages/UsersPage';
+import { WebhookDetailPage } from './pages/WebhookDetailPage';
+import { WebhooksPage } from './pages/WebhooksPage';
 import { homePath, SessionProvider, useSession } from './session';
 
 function FullScreen({ children }: { children: ReactNode }) {
@@ -103,7 +108,7 @@ export function AppRoutes() {
           }
         >
           <Route index element={<Home />} />
-          <Route path="inbox" element={<ComingSoonPage key="inbox" title="Inbox" />} />
+          <Route path="inbox/:conversationId?" element={<RequirePermission permission="conversations.read" title="Inbox"><InboxPage /></RequirePermission>} />
           <Route path="tickets" element={<ComingSoonPage key="tickets" title="Tickets" />} />
           <Route path="campaigns" element={<ComingSoonPage key="campaigns" title="Campaigns" />} />
           <Route path="phone-system" element={<ComingSoonPage key="phone" title="Phone system" />} />
@@ -114,10 +119,14 @@ export function AppRoutes() {
           <Route path="contacts/:id" element={<RequirePermission permission="contacts.read" title="Contact"><ContactDetailPage /></RequirePermission>} />
           <Route path="users" element={<RequirePermission permission="users.manage" title="Users"><UsersPage /></RequirePermission>} />
           <Route path="departments" element={<RequirePermission permission="departments.manage" title="Departments"><DepartmentsPage /></RequirePermission>} />
+          <Route path="conversation-tags" element={<RequirePermission permission="conversations.manage" title="Conversation tags"><ConversationTagsPage /></RequirePermission>} />
+          <Route path="canned-responses" element={<RequirePermission permission="conversations.reply" title="Canned responses"><CannedResponsesPage /></RequirePermission>} />
           <Route path="channels" element={<RequirePermission permission="channels.read" title="Channels"><ChannelsPage /></RequirePermission>} />
           <Route path="channels/new" element={<RequirePermission permission="channels.manage" title="Connect a channel"><ChannelDetailPage /></RequirePermission>} />
           <Route path="channels/:id" element={<RequirePermission permission="channels.read" title="Channel"><ChannelDetailPage /></RequirePermission>} />
           <Route path="api-keys" element={<RequirePermission permission="apikeys.manage" title="API keys"><ApiKeysPage /></RequirePermission>} />
+          <Route path="webhooks" element={<RequirePermission permission="webhooks.manage" title="Webhooks"><WebhooksPage /></RequirePermission>} />
+          <Route path="webhooks/:id" element={<RequirePermission permission="webhooks.manage" title="Webhook"><WebhookDetailPage /></RequirePermission>} />
           <Route path="audit-log" element={<RequirePermission permission="audit.read" title="Audit log"><AuditLogPage /></RequirePermission>} />
           <Route path="settings" element={<RequirePermission permission="tenant.manage" title="Settings"><SettingsPage /></RequirePermission>} />
           <Route path="platform" element={<RequireSuperAdmin title="Platform"><PlatformPage /></RequireSuperAdmin>} />

@@ -225,3 +225,137 @@ describe('api client', () => {
     expect(((sent[0].body as FormData).get('file') as File).name).toBe('people.csv');
   });
 });
+
+describe('inbox routes', () => {
+  it('lists conversations with the filters of docs/inbox-api.md, sending unread only when set', async () => {
+    const { fetch, calls } = fakeFetch(() => json(200, { items: [], nextCursor: null, counts: { new: 1, open: 2, pending: 0, snoozed: 0, resolved: 0, archived: 0 } }));
+    const api = createApiClient({ fetch });
+    const page = await api.listConversations({ status: 'open', assignee: 'me', channelId: 3, tagId: 4, departmentId: 5, unread: true, q: 'ada', limit: 25 });
+    expect(page.counts.open).toBe(2);
+    expect(calls[0].url).toBe('/api/v1/conversations?status=open&assignee=me&channelId=3&tagId=4&departmentId=5&unread=true&q=ada&limit=25');
+    await api.listConversations({ status: 'new', unread: false, cursor: 'abc' });
+    expect(calls[1].url).toBe('/api/v1/conversations?status=new&cursor=abc');
+  });
+
+  it('uses the documented methods and bodies, with the CSRF header on every unsafe request', async () => {
+    const { fetch, calls } = fakeFetch((call) => (call.method === 'DELETE' || call.url.endsWith('/read') ? new Response(null, { status: 204 }) : json(200, { id: 1 })));
+    const api = createApiClient({ fetch });
+    await api.markConversationRead(7);
+    await api.updateConversation(7, { status: 'snoozed', snoozedUntil: '2030-01-01T09:00:00.000Z' });
+    await api.assignConversation(7, null);
+    await api.transferConversation(7, { toDepartmentId: 2, reason: 'Billing' });
+    await api.setConversationTags(7, [1, 2]);
+    await api.sendMessage(7, { type: 'text', text: 'Hi' });
+    await api.sendMessage(7, { type: 'template', template: { name: 'hello', language: 'en', parameters: ['Ada'] } });
+    await api.sendNote(7, 'Internal');
+    await api.retryMessage(7, 99);
+    await api.updateNote(7, 5, { isPinned: true });
+    await api.deleteNote(7, 5);
+    await api.listMessages(7, { before: 'c1', limit: 30 });
+    await api.listMessageTemplates(3);
+    await api.syncMessageTemplates(3);
+
+    const unsafe = calls.filter((c) => c.method !== 'GET');
+    for (const c of unsafe) expect(c.headers[CSRF_HEADER]).toBe('token-1');
+    expect(unsafe.map((c) => `${c.method} ${c.url}`)).toEqual([
+      'POST /api/v1/conversations/7/read',
+      'PATCH /api/v1/conversations/7',
+      'POST /api/v1/conversations/7/assign',
+      'POST /api/v1/conversations/7/transfer',
+      'PUT /api/v1/conversations/7/tags',
+      'POST /api/v1/conversations/7/messages',
+      'POST /api/v1/conversations/7/messages',
+      'POST /api/v1/conversations/7/messages',
+      'POST /api/v1/conversations/7/messages/99/retry',
+      'PATCH /api/v1/conversations/7/notes/5',
+      'DELETE /api/v1/conversations/7/notes/5',
+      'POST /api/v1/channels/3/templates/sync',
+    ]);
+    expect(unsafe[2].body).toEqual({ userId: null });
+    expect(unsafe[4].body).toEqual({ tagIds: [1, 2] });
+    expect(unsafe[6].body).toEqual({ type: 'template', template: { name: 'hello', language: 'en', parameters: ['Ada'] } });
+    expect(unsafe[7].body).toEqual({ type: 'note', text: 'Internal' });
+    const gets = calls.filter((c) => c.method === 'GET' && c.url !== '/api/v1/auth/csrf').map((c) => c.url);
+    expect(gets).toEqual(['/api/v1/conversations/7/messages?before=c1&limit=30', '/api/v1/message-templates?channelId=3']);
+  });
+
+  it('sends a file as multipart with its caption and the CSRF header', async () => {
+    const { fetch } = fakeFetch(() => json(500, {}));
+    const sent: { headers: Record<string, string>; body: unknown; url: string; method: string }[] = [];
+    class FakeXhr {
+      status = 0;
+      statusText = '';
+      responseText = '';
+      upload = { onprogress: null };
+      onload: (() => void) | null = null;
+      private headers: Record<string, string> = {};
+      private url = '';
+      private method = '';
+      open(method: string, url: string) {
+        this.method = method;
+        this.url = url;
+      }
+      setRequestHeader(k: string, v: string) {
+        this.headers[k] = v;
+      }
+      getResponseHeader() {
+        return 'application/json';
+      }
+      send(body: unknown) {
+        sent.push({ headers: this.headers, body, url: this.url, method: this.method });
+        this.status = 202;
+        this.responseText = JSON.stringify({ id: 11, status: 'pending' });
+        this.onload?.();
+      }
+    }
+    const api = createApiClient({ fetch, xhr: () => new FakeXhr() as unknown as XMLHttpRequest });
+    const file = new File(['%PDF'], 'invoice.pdf', { type: 'application/pdf' });
+    const message = await api.sendFile(7, file, 'Your invoice');
+    expect(message).toEqual({ id: 11, status: 'pending' });
+    expect(sent[0].method).toBe('POST');
+    expect(sent[0].url).toBe('/api/v1/conversations/7/messages');
+    expect(sent[0].headers[CSRF_HEADER]).toBe('token-1');
+    const form = sent[0].body as FormData;
+    expect((form.get('file') as File).name).toBe('invoice.pdf');
+    expect(form.get('caption')).toBe('Your invoice');
+  });
+});
+
+describe('webhook routes', () => {
+  it('uses the routes of docs/webhooks.md with the CSRF header on every change', async () => {
+    const { fetch, calls } = fakeFetch((call) =>
+      call.method === 'DELETE'
+        ? new Response(null, { status: 204 })
+        : call.url.endsWith('/resend')
+          ? json(202, { id: 12, status: 'pending' })
+          : json(call.method === 'POST' && call.url === '/api/v1/webhooks' ? 201 : 200, { id: 3, items: [], nextCursor: 'n2' }),
+    );
+    const api = createApiClient({ fetch });
+    await api.listWebhooks();
+    await api.getWebhook(3);
+    await api.createWebhook({ url: 'https://hooks.example.com/sb', events: ['message.created'], description: 'CRM' });
+    await api.updateWebhook(3, { isActive: false });
+    await api.listWebhookDeliveries(3, { status: 'failed', cursor: 'c1', limit: 25 });
+    await api.listWebhookDeliveries(3, { status: '' });
+    const resent = await api.resendWebhookDelivery(3, 11);
+    await api.testWebhook(3);
+    await api.deleteWebhook(3);
+
+    expect(resent).toEqual({ id: 12, status: 'pending' });
+    const traffic = calls.filter((c) => c.url !== '/api/v1/auth/csrf');
+    expect(traffic.map((c) => `${c.method} ${c.url}`)).toEqual([
+      'GET /api/v1/webhooks',
+      'GET /api/v1/webhooks/3',
+      'POST /api/v1/webhooks',
+      'PATCH /api/v1/webhooks/3',
+      'GET /api/v1/webhooks/3/deliveries?status=failed&cursor=c1&limit=25',
+      'GET /api/v1/webhooks/3/deliveries',
+      'POST /api/v1/webhooks/3/deliveries/11/resend',
+      'POST /api/v1/webhooks/3/test',
+      'DELETE /api/v1/webhooks/3',
+    ]);
+    for (const c of traffic.filter((c) => c.method !== 'GET')) expect(c.headers[CSRF_HEADER]).toBe('token-1');
+    expect(traffic[2].body).toEqual({ url: 'https://hooks.example.com/sb', events: ['message.created'], description: 'CRM' });
+    expect(traffic[3].body).toEqual({ isActive: false });
+  });
+});

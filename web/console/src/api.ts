@@ -265,6 +265,261 @@ export interface Page<T> {
   nextCursor?: string | null;
 }
 
+// ---------------------------------------------------------------- outbound webhooks (docs/webhooks.md)
+
+/** The events a subscription can choose; none chosen = every event (including ones added later). */
+export const WEBHOOK_EVENTS = ['message.created', 'message.status', 'conversation.created', 'conversation.updated', 'conversation.assigned'] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
+
+export interface Webhook {
+  id: Id;
+  url: string;
+  /** Empty = every event. */
+  events: string[];
+  description: string | null;
+  isActive: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+/** Create: `url` required. Update: fields left out are kept; `description: ''` clears it. */
+export interface WebhookInput {
+  url?: string;
+  events?: string[];
+  description?: string;
+  isActive?: boolean;
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'succeeded' | 'failed';
+export const WEBHOOK_DELIVERY_STATUSES: WebhookDeliveryStatus[] = ['pending', 'succeeded', 'failed'];
+export interface WebhookDelivery {
+  id: Id;
+  subscriptionId: Id;
+  /** One of WEBHOOK_EVENTS, or `ping` for a test. */
+  eventType: string;
+  /** The same for every delivery of one event (retries, resends, other subscriptions). */
+  eventId: string;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  /** The receiver's last HTTP status; null when it never answered. */
+  responseStatus: number | null;
+  /** The first 2 KB of the receiver's last answer. */
+  responseBody: string | null;
+  error: string | null;
+  lastAttemptAt: string | null;
+  deliveredAt: string | null;
+  createdAt: string;
+  /** The body sent. */
+  payload: unknown;
+}
+export interface WebhookDeliveryQuery {
+  status?: WebhookDeliveryStatus | '';
+  limit?: number;
+  cursor?: string | null;
+}
+/** What the receiver answered to a `ping` sent by "Send test"; `ok` is a 2xx answer. */
+export interface WebhookTestResult {
+  ok: boolean;
+  deliveryId: Id;
+  eventId: string;
+  responseStatus: number | null;
+  responseBody: string | null;
+  error: string | null;
+}
+
+// ---------------------------------------------------------------- inbox (docs/inbox-api.md)
+
+export type ConversationStatus = 'new' | 'open' | 'pending' | 'snoozed' | 'resolved' | 'archived';
+export const CONVERSATION_STATUSES: ConversationStatus[] = ['new', 'open', 'pending', 'snoozed', 'resolved', 'archived'];
+export type Priority = 'low' | 'normal' | 'high' | 'urgent';
+export const PRIORITIES: Priority[] = ['low', 'normal', 'high', 'urgent'];
+export type MessageStatus = 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
+export type MessageType = 'text' | 'image' | 'video' | 'audio' | 'document' | 'location' | 'template' | 'interactive' | 'unsupported';
+export interface UserRef {
+  id: number;
+  name: string;
+}
+
+export interface ConversationSummary {
+  id: number;
+  status: ConversationStatus;
+  priority: Priority;
+  contact: { id: number; name: string | null; phone: string | null; email: string | null };
+  channel: { id: number; name: string; type: ChannelType | string };
+  assignedTo: UserRef | null;
+  departmentId: number | null;
+  lastMessageAt: string | null;
+  /** Text of the newest message, or "[image]" etc. */
+  lastMessagePreview: string | null;
+  unreadCount: number;
+  messageCount: number;
+  tags: { id: number; name: string; color: string }[];
+  /** WhatsApp 24 h window; null = not a WhatsApp conversation or never opened. */
+  windowExpiresAt: string | null;
+  snoozedUntil: string | null;
+  firstResponseAt: string | null;
+  resolvedAt: string | null;
+  createdAt: string;
+}
+
+export type ConversationCounts = Record<ConversationStatus, number>;
+export interface ConversationPage extends Page<ConversationSummary> {
+  /** Per status, with every filter applied except `status`. */
+  counts: ConversationCounts;
+}
+export interface ConversationQuery {
+  status?: ConversationStatus;
+  /** 'me', 'unassigned' or a user id; absent = everyone. */
+  assignee?: string;
+  departmentId?: Id;
+  channelId?: Id;
+  tagId?: Id;
+  unread?: boolean;
+  q?: string;
+  cursor?: string | null;
+  limit?: number;
+}
+export interface UpdateConversationInput {
+  status?: ConversationStatus;
+  priority?: Priority;
+  /** Required (in the future) with status 'snoozed'. */
+  snoozedUntil?: string | null;
+}
+export interface TransferInput {
+  toUserId?: number;
+  toDepartmentId?: number;
+  reason?: string;
+}
+
+/** `url`: GET with the cookie session (or an API key). */
+export interface Attachment {
+  id: number;
+  type: string;
+  mimeType: string;
+  filename: string | null;
+  fileSize: number;
+  url: string;
+}
+export interface TemplateRef {
+  name: string;
+  language: string;
+  parameters: string[];
+}
+export interface Message {
+  id: number;
+  conversationId: number;
+  direction: 'inbound' | 'outbound';
+  type: MessageType;
+  text: string | null;
+  isTemplate: boolean;
+  template: TemplateRef | null;
+  senderType: 'customer' | 'agent' | 'system' | 'bot';
+  agent: UserRef | null;
+  status: MessageStatus;
+  sentAt: string | null;
+  deliveredAt: string | null;
+  readAt: string | null;
+  failedAt: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  attachments: Attachment[];
+  createdAt: string;
+}
+export type SendMessageInput = { type: 'text'; text: string } | { type: 'template'; template: TemplateRef };
+
+export interface Note {
+  id: number;
+  conversationId: number;
+  author: UserRef | null;
+  content: string;
+  isPinned: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+export interface NoteInput {
+  content: string;
+  isPinned?: boolean;
+}
+
+/** A conversation tag definition (`/conversation-tags`). Not a contact's free-text tag. */
+export interface ConversationTag {
+  id: number;
+  name: string;
+  color: string;
+  description: string | null;
+}
+export interface ConversationTagInput {
+  name: string;
+  color: string;
+  description?: string | null;
+}
+
+export interface CannedResponse {
+  id: number;
+  title: string;
+  shortcut: string;
+  content: string;
+  category: string | null;
+  isShared: boolean;
+  ownerId: number | null;
+  usageCount: number;
+}
+export interface CannedResponseInput {
+  title: string;
+  shortcut: string;
+  content: string;
+  category?: string | null;
+  isShared?: boolean;
+}
+
+export type TemplateCategory = 'marketing' | 'utility' | 'authentication';
+export interface MessageTemplate {
+  id: number;
+  channelId: number;
+  name: string;
+  language: string;
+  category: TemplateCategory;
+  status: string;
+  body: string;
+  parameterCount: number;
+}
+
+export interface Assignment {
+  id: number;
+  assignedTo: UserRef | null;
+  assignedBy: UserRef | null;
+  assignmentType: string;
+  assignedAt: string;
+  unassignedAt: string | null;
+}
+export interface Transfer {
+  id: number;
+  fromUser: UserRef | null;
+  toUser: UserRef | null;
+  toDepartmentId: number | null;
+  transferredBy: UserRef | null;
+  reason: string | null;
+  transferredAt: string;
+}
+
+// Hub events (`/hubs/inbox`), one argument each.
+export interface MessageCreatedEvent {
+  conversationId: number;
+  message: Message;
+}
+export interface MessageStatusEvent {
+  conversationId: number;
+  messageId: number;
+  status: MessageStatus;
+  errorCode: string | null;
+  errorMessage: string | null;
+  at: string;
+}
+export interface AssignmentChangedEvent {
+  conversationId: number;
+  assignedTo: UserRef | null;
+  assignedBy: UserRef | null;
+}
+
 // ---------------------------------------------------------------- errors
 
 export class ApiError extends Error {
@@ -529,8 +784,10 @@ export function createApiClient(options: ApiClientOptions = {}) {
   const get = <T>(path: string, query?: RequestOptions['query'], signal?: AbortSignal) => request<T>('GET', path, { query, signal });
   const post = <T>(path: string, body?: unknown) => request<T>('POST', path, { body });
   const patch = <T>(path: string, body: unknown) => request<T>('PATCH', path, { body });
+  const put = <T>(path: string, body: unknown) => request<T>('PUT', path, { body });
   const del = (path: string) => request<void>('DELETE', path);
   const enc = encodeURIComponent;
+  const conv = (id: Id) => `/conversations/${enc(String(id))}`;
 
   return {
     request,
@@ -592,6 +849,21 @@ export function createApiClient(options: ApiClientOptions = {}) {
     createApiKey: (input: { name: string; role: string }) => post<CreatedApiKey>('/api-keys', input),
     revokeApiKey: (id: Id) => del(`/api-keys/${enc(String(id))}`),
 
+    // outbound webhooks (webhooks.manage)
+    listWebhooks: () => get<Page<Webhook>>('/webhooks'),
+    getWebhook: (id: Id) => get<Webhook>(`/webhooks/${enc(String(id))}`),
+    createWebhook: (input: WebhookInput) => post<Webhook>('/webhooks', input),
+    updateWebhook: (id: Id, input: WebhookInput) => patch<Webhook>(`/webhooks/${enc(String(id))}`, input),
+    deleteWebhook: (id: Id) => del(`/webhooks/${enc(String(id))}`),
+    /** Newest first; keyset pages through `cursor` (the previous answer's nextCursor). */
+    listWebhookDeliveries: (id: Id, query: WebhookDeliveryQuery = {}, signal?: AbortSignal) =>
+      get<Page<WebhookDelivery>>(`/webhooks/${enc(String(id))}/deliveries`, query, signal),
+    /** 202: a new pending delivery of the same event; 409 while the webhook is disabled. */
+    resendWebhookDelivery: (id: Id, deliveryId: Id) =>
+      post<WebhookDelivery>(`/webhooks/${enc(String(id))}/deliveries/${enc(String(deliveryId))}/resend`),
+    /** Sends a `ping` now and answers what the receiver said (it is in the delivery log too). */
+    testWebhook: (id: Id) => post<WebhookTestResult>(`/webhooks/${enc(String(id))}/test`),
+
     // audit
     listAuditLogs: (query: AuditQuery, signal?: AbortSignal) => get<Page<AuditEntry>>('/audit-logs', query, signal),
 
@@ -610,6 +882,56 @@ export function createApiClient(options: ApiClientOptions = {}) {
     },
     listImports: () => get<Page<ContactImport>>('/contacts/imports'),
     getImport: (id: Id) => get<ContactImport>(`/contacts/imports/${enc(String(id))}`),
+
+    // inbox: conversations
+    listConversations: (query: ConversationQuery, signal?: AbortSignal) =>
+      get<ConversationPage>('/conversations', { ...query, unread: query.unread ? true : undefined }, signal),
+    getConversation: (id: Id) => get<ConversationSummary>(conv(id)),
+    updateConversation: (id: Id, input: UpdateConversationInput) => patch<ConversationSummary>(conv(id), input),
+    markConversationRead: (id: Id) => post<void>(`${conv(id)}/read`),
+    assignConversation: (id: Id, userId: number | null) => post<ConversationSummary>(`${conv(id)}/assign`, { userId }),
+    transferConversation: (id: Id, input: TransferInput) => post<ConversationSummary>(`${conv(id)}/transfer`, input),
+    listAssignments: (id: Id) => get<Page<Assignment>>(`${conv(id)}/assignments`),
+    listTransfers: (id: Id) => get<Page<Transfer>>(`${conv(id)}/transfers`),
+    setConversationTags: (id: Id, tagIds: number[]) => put<ConversationSummary>(`${conv(id)}/tags`, { tagIds }),
+
+    // inbox: messages (pages go backwards: `before` is the previous answer's nextCursor)
+    listMessages: (id: Id, query: { before?: string | null; limit?: number } = {}, signal?: AbortSignal) =>
+      get<Page<Message>>(`${conv(id)}/messages`, query, signal),
+    sendMessage: (id: Id, input: SendMessageInput) => post<Message>(`${conv(id)}/messages`, input),
+    /** An internal note through the messages route (`type: note`); answers the created Note. */
+    sendNote: (id: Id, text: string) => post<Note>(`${conv(id)}/messages`, { type: 'note', text }),
+    /** A file (multipart `file` + optional `caption`), with the CSRF header like every unsafe request. */
+    sendFile: (id: Id, file: File, caption?: string, onProgress?: (p: UploadProgress) => void) => {
+      const form = new FormData();
+      form.append('file', file, file.name);
+      if (caption && caption.trim()) form.append('caption', caption);
+      return upload<Message>(`${conv(id)}/messages`, form, onProgress);
+    },
+    retryMessage: (id: Id, messageId: Id) => post<Message>(`${conv(id)}/messages/${enc(String(messageId))}/retry`),
+
+    // inbox: notes
+    listNotes: (id: Id) => get<Page<Note>>(`${conv(id)}/notes`),
+    createNote: (id: Id, input: NoteInput) => post<Note>(`${conv(id)}/notes`, input),
+    updateNote: (id: Id, noteId: Id, input: Partial<NoteInput>) => patch<Note>(`${conv(id)}/notes/${enc(String(noteId))}`, input),
+    deleteNote: (id: Id, noteId: Id) => del(`${conv(id)}/notes/${enc(String(noteId))}`),
+
+    // inbox: conversation tag definitions
+    listConversationTags: () => get<Page<ConversationTag>>('/conversation-tags'),
+    createConversationTag: (input: ConversationTagInput) => post<ConversationTag>('/conversation-tags', input),
+    updateConversationTag: (id: Id, input: Partial<ConversationTagInput>) => patch<ConversationTag>(`/conversation-tags/${enc(String(id))}`, input),
+    deleteConversationTag: (id: Id) => del(`/conversation-tags/${enc(String(id))}`),
+
+    // inbox: canned responses
+    listCannedResponses: (q?: string) => get<Page<CannedResponse>>('/canned-responses', { q }),
+    createCannedResponse: (input: CannedResponseInput) => post<CannedResponse>('/canned-responses', input),
+    updateCannedResponse: (id: Id, input: Partial<CannedResponseInput>) => patch<CannedResponse>(`/canned-responses/${enc(String(id))}`, input),
+    deleteCannedResponse: (id: Id) => del(`/canned-responses/${enc(String(id))}`),
+
+    // inbox: WhatsApp message templates
+    listMessageTemplates: (channelId: Id) => get<Page<MessageTemplate>>('/message-templates', { channelId }),
+    syncMessageTemplates: (channelId: Id) => post<Page<MessageTemplate>>(`/channels/${enc(String(channelId))}/templates/sync`),
+    attachmentUrl: (id: Id) => `${baseUrl}/attachments/${enc(String(id))}`,
   };
 }
 

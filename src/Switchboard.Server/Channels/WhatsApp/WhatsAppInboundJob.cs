@@ -1,51 +1,29 @@
 using System.Globalization;
 using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Conversations;
 using Switchboard.Platform.Database;
-using Switchboard.Platform.Jobs;
 
 namespace Switchboard.Channels.WhatsApp;
 
-/// <summary>Turns a stored WhatsApp webhook into inbox messages and delivery reports. Safe to run twice: messages are unique
-/// per provider id and reports per status and time. A report for a message whose send has not recorded its id yet is
-/// retried shortly (Meta can be faster than our own commit).</summary>
-internal sealed class WhatsAppInboundJob(SwitchboardDbContext db, InboundMessages inbound, MessageStatuses statuses, TimeProvider clock) : IJobHandler
+/// <summary>Reads a stored WhatsApp webhook: messages and delivery reports for <see cref="WebhookEventJob"/>, and template
+/// reviews, applied here.</summary>
+internal sealed class WhatsAppInboundJob(SwitchboardDbContext db, InboundMessages inbound, MessageStatuses statuses, TimeProvider clock)
+    : WebhookEventJob(db, inbound, statuses, clock)
 {
     public const string JobType = "whatsapp.inbound";
 
-    public sealed record Payload(long EventId);
+    public override string Type => JobType;
 
-    public string Type => JobType;
-
-    public async Task RunAsync(Job job, JobLease lease, CancellationToken cancellationToken)
+    protected override async Task<ProviderUpdate> ReadAsync(Channel channel, WebhookEvent stored, CancellationToken cancellationToken)
     {
-        var payload = JsonSerializer.Deserialize<Payload>(job.Payload, JsonSerializerOptions.Web)!;
-        var stored = await db.WebhookEvents.FirstOrDefaultAsync(e => e.Id == payload.EventId, cancellationToken);
-        if (stored is null || stored.ProcessedAt is not null)
-            return;
-        var channel = await db.Channels.AsNoTracking().Include(c => c.Departments).FirstAsync(c => c.Id == stored.ChannelId, cancellationToken);
         var update = Parse(stored.Payload);
-        foreach (var message in update.Messages)
-            await inbound.RecordAsync(channel, message, cancellationToken);
-        var unmatched = 0;
-        foreach (var status in update.Statuses)
-        {
-            if (!await statuses.ApplyAsync(channel, status, cancellationToken))
-                unmatched++;
-        }
         foreach (var template in update.TemplateStatuses)
-            await db.MessageTemplates.Where(t => t.ChannelId == channel.Id && t.ProviderTemplateId == template.TemplateId)
+            await Db.MessageTemplates.Where(t => t.ChannelId == channel.Id && t.ProviderTemplateId == template.TemplateId)
                 .ExecuteUpdateAsync(s => s.SetProperty(t => t.Status, template.Status), cancellationToken);
-        if (unmatched > 0 && job.Attempts < job.MaxAttempts)
-            throw new RetryLaterException(TimeSpan.FromSeconds(2 * job.Attempts), $"{unmatched} status reports name messages not recorded yet.");
-        stored.ProcessedAt = clock.GetUtcNow();
-        await db.SaveChangesAsync(cancellationToken);
+        return new ProviderUpdate(update.Messages, update.Statuses);
     }
-
-    public Task OnDeadAsync(Job job, string error, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public sealed record TemplateStatus(string TemplateId, string Status);
 

@@ -15,19 +15,19 @@ public static class DatabaseSetup
         services.AddScoped<TenantContext>();
         var connectionString = configuration.GetConnectionString(ConnectionStringName);
         services.AddSwitchboardRealtime(options.Provider, connectionString);
+        if (options.Provider == DatabaseProvider.Postgres && string.IsNullOrWhiteSpace(connectionString))
+            throw new InvalidOperationException("Database:Provider is Postgres but ConnectionStrings:Switchboard is empty.");
+        // Worked out once: the options below are built for every request's DbContext.
+        var effectiveConnectionString = options.Provider == DatabaseProvider.Postgres
+            ? WithoutParallelQuery(connectionString!)
+            : connectionString ?? DefaultSqliteConnectionString(configuration);
         services.AddDbContext<SwitchboardDbContext>((provider, builder) =>
         {
             builder.AddInterceptors(provider.GetRequiredService<PublishAfterCommitInterceptor>());
             if (options.Provider == DatabaseProvider.Postgres)
-            {
-                if (string.IsNullOrWhiteSpace(connectionString))
-                    throw new InvalidOperationException("Database:Provider is Postgres but ConnectionStrings:Switchboard is empty.");
-                builder.UseNpgsql(WithoutParallelQuery(connectionString));
-            }
+                builder.UseNpgsql(effectiveConnectionString);
             else
-            {
-                builder.UseSqlite(connectionString ?? DefaultSqliteConnectionString(configuration));
-            }
+                builder.UseSqlite(effectiveConnectionString);
             // Migrations are hand-written (no design-time tooling here), so there is no model snapshot to compare with;
             // the schema test compares the migrated database with the model instead.
             builder.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));

@@ -56,14 +56,20 @@ public sealed class SwitchboardDbContext(DbContextOptions<SwitchboardDbContext> 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     private List<RealtimeEvent> pendingEvents = [];
+    private List<Action> afterCommit = [];
 
     /// <summary>Queues a real-time event to publish once this unit of work commits (never if it fails).</summary>
     public void PublishAfterCommit(RealtimeEvent e) => pendingEvents.Add(e);
 
-    internal IReadOnlyList<RealtimeEvent> TakePendingEvents()
+    /// <summary>Runs <paramref name="action"/> once this unit of work commits (never if it fails): e.g. waking the job worker
+    /// only when the job it should find is visible.</summary>
+    public void AfterCommit(Action action) => afterCommit.Add(action);
+
+    internal (IReadOnlyList<RealtimeEvent> Events, IReadOnlyList<Action> Actions) TakePendingWork()
     {
-        var taken = pendingEvents;
+        var taken = (pendingEvents, afterCommit);
         pendingEvents = [];
+        afterCommit = [];
         return taken;
     }
 

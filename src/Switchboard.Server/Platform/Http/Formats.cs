@@ -28,6 +28,9 @@ public static partial class Formats
 
     public static bool IsSlug(string? value) => value is not null && SlugPattern().IsMatch(value);
 
+    /// <summary><c>#rrggbb</c>.</summary>
+    public static bool IsHexColor(string? value) => value is not null && HexColorPattern().IsMatch(value);
+
     [GeneratedRegex(@"^\+[1-9][0-9]{6,14}$")]
     private static partial Regex E164Pattern();
 
@@ -36,4 +39,7 @@ public static partial class Formats
 
     [GeneratedRegex("^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")]
     private static partial Regex SlugPattern();
+
+    [GeneratedRegex("^#[0-9a-fA-F]{6}$")]
+    private static partial Regex HexColorPattern();
 }

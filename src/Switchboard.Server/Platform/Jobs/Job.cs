@@ -38,6 +38,7 @@ internal sealed class JobConfiguration : IEntityTypeConfiguration<Job>
     public void Configure(EntityTypeBuilder<Job> builder)
     {
         builder.ToTable("jobs");
-        builder.HasIndex(j => new { j.Status, j.RunAt });
+        // Claiming: the oldest due job of a status, read off the index in order (no sort of the backlog).
+        builder.HasIndex(j => new { j.Status, j.RunAt, j.Id });
     }
 }

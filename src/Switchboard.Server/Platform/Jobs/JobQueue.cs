@@ -57,7 +57,8 @@ public sealed class JobQueue(SwitchboardDbContext db, TenantContext scope, JobSi
             CreatedAt = now,
         };
         db.Jobs.Add(job);
-        signal.Notify();
+        // Woken before the commit, the worker would find nothing yet and sleep a whole poll interval.
+        db.AfterCommit(signal.Notify);
         return job;
     }
 }

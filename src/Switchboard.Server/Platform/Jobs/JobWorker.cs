@@ -9,18 +9,28 @@ public sealed class JobOptions
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
     public bool Enabled { get; set; } = true;
+    /// <summary>Jobs one node runs at once, so a slow provider call does not hold up the rest. PostgreSQL claims with SKIP
+    /// LOCKED, so loops never wait on each other (default 4); SQLite has one writer, so its loops overlap only outside their
+    /// short transactions (default 2).</summary>
+    public int? Concurrency { get; set; }
 }
 
 /// <summary>Claims due jobs one at a time and runs them. A claim is a lease: if this node dies mid-job the lease expires
 /// and any node takes the job again. On PostgreSQL the claim uses <c>FOR UPDATE SKIP LOCKED</c>, so nodes never wait on
 /// each other; SQLite has a single writer and claims with a plain conditional update.</summary>
 internal sealed class JobWorker(
-    IServiceScopeFactory scopes, JobSignal signal, JobOptions options, TimeProvider clock,
+    IServiceScopeFactory scopes, JobSignal signal, JobOptions options, DatabaseOptions database, TimeProvider clock,
     ILogger<JobWorker> logger) : BackgroundService
 {
     private readonly string node = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var loops = options.Concurrency ?? (database.Provider == DatabaseProvider.Postgres ? 4 : 2);
+        return Task.WhenAll(Enumerable.Range(0, Math.Max(1, loops)).Select(_ => Task.Run(() => LoopAsync(stoppingToken), stoppingToken)));
+    }
+
+    private async Task LoopAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -76,25 +86,36 @@ internal sealed class JobWorker(
         return true;
     }
 
+    /// <summary>When this worker last looked for jobs whose worker died (their lease ran out): a few seconds apart, not on
+    /// every claim, since under load that second query would double the cost of claiming.</summary>
+    private DateTimeOffset nextLeaseSweep = DateTimeOffset.MinValue;
+
+    /// <summary>Claims the due job that has waited longest. Queued jobs are found through the (status, run_at, id) index
+    /// without sorting the backlog; jobs with an expired lease are looked for every few seconds.</summary>
     private async Task<Job?> ClaimAsync(SwitchboardDbContext db, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
+        if (now >= nextLeaseSweep)
+        {
+            nextLeaseSweep = now + LeaseSweepInterval;
+            if (await ClaimWhereAsync(db, "status = 'Running' AND locked_until < {2}", now, cancellationToken) is { } abandoned)
+                return abandoned;
+        }
+        return await ClaimWhereAsync(db, "status = 'Queued' AND run_at <= {2}", now, cancellationToken);
+    }
+
+    private static readonly TimeSpan LeaseSweepInterval = TimeSpan.FromSeconds(5);
+
+    private async Task<Job?> ClaimWhereAsync(SwitchboardDbContext db, string condition, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         var leaseEnd = now + options.Lease;
-        var sql = db.IsSqlite
-            ? """
-              UPDATE jobs SET status = 'Running', locked_until = {0}, locked_by = {1}, attempts = attempts + 1
-              WHERE id = (SELECT id FROM jobs
-                          WHERE (status = 'Queued' AND run_at <= {2}) OR (status = 'Running' AND locked_until < {2})
-                          ORDER BY run_at, id LIMIT 1)
-              RETURNING *
-              """
-            : """
-              UPDATE jobs SET status = 'Running', locked_until = {0}, locked_by = {1}, attempts = attempts + 1
-              WHERE id = (SELECT id FROM jobs
-                          WHERE (status = 'Queued' AND run_at <= {2}) OR (status = 'Running' AND locked_until < {2})
-                          ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
-              RETURNING *
-              """;
+        // SKIP LOCKED lets PostgreSQL nodes and loops claim side by side; SQLite has one writer and needs no row lock.
+        var rowLock = db.IsSqlite ? "" : " FOR UPDATE SKIP LOCKED";
+        var sql = $$"""
+            UPDATE jobs SET status = 'Running', locked_until = {0}, locked_by = {1}, attempts = attempts + 1
+            WHERE id = (SELECT id FROM jobs WHERE {{condition}} ORDER BY run_at, id LIMIT 1{{rowLock}})
+            RETURNING *
+            """;
         object leaseParameter = db.IsSqlite ? leaseEnd.UtcTicks : leaseEnd;
         object nowParameter = db.IsSqlite ? now.UtcTicks : now;
         var claimed = await db.Jobs.FromSqlRaw(sql, leaseParameter, node, nowParameter).AsNoTracking().ToListAsync(cancellationToken);

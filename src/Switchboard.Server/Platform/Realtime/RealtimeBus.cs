@@ -7,16 +7,18 @@ using Switchboard.Platform.Database;
 
 namespace Switchboard.Platform.Realtime;
 
-/// <summary>Who hears an event: everyone connected for the tenant, one agent, or whoever has one conversation open.</summary>
+/// <summary>Who hears an event: everyone connected for the tenant, one agent, whoever has one conversation open, or one
+/// web-chat visitor's widget.</summary>
 public enum RealtimeAudience
 {
     Tenant,
     Agent,
     Conversation,
+    ChatSession,
 }
 
-/// <summary>Something connected clients of one tenant should hear about; <see cref="TargetId"/> is the agent's or the
-/// conversation's id for those audiences.</summary>
+/// <summary>Something connected clients of one tenant should hear about; <see cref="TargetId"/> is the agent's, the
+/// conversation's or the chat session's id for those audiences.</summary>
 public sealed record RealtimeEvent(long TenantId, string Name, JsonNode? Payload, RealtimeAudience Audience, long TargetId = 0);
 
 /// <summary>Carries real-time events to every node's connected clients. Events are published only after the change they
@@ -117,8 +119,8 @@ internal sealed class PostgresRealtimeListener(NpgsqlDataSource dataSource, Post
     }
 }
 
-/// <summary>Publishes the events a unit of work queued with <see cref="SwitchboardDbContext.PublishAfterCommit"/> once it has
-/// committed: after SaveChanges outside a transaction, or when the explicit transaction commits. Failed or rolled-back
+/// <summary>Publishes the events a unit of work queued with <see cref="SwitchboardDbContext.PublishAfterCommit"/> (and runs its
+/// <see cref="SwitchboardDbContext.AfterCommit"/> actions) once it has committed: after SaveChanges outside a transaction, or when the explicit transaction commits. Failed or rolled-back
 /// work drops its events.</summary>
 internal sealed class PublishAfterCommitInterceptor(IRealtimeBus bus, ILogger<PublishAfterCommitInterceptor> logger)
     : SaveChangesInterceptor, IDbTransactionInterceptor
@@ -133,7 +135,7 @@ internal sealed class PublishAfterCommitInterceptor(IRealtimeBus bus, ILogger<Pu
     public override void SaveChangesFailed(DbContextErrorEventData eventData)
     {
         if (eventData.Context is SwitchboardDbContext { Database.CurrentTransaction: null } db)
-            db.TakePendingEvents();
+            db.TakePendingWork();
     }
 
     public async Task TransactionCommittedAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData,
@@ -146,13 +148,15 @@ internal sealed class PublishAfterCommitInterceptor(IRealtimeBus bus, ILogger<Pu
     public Task TransactionRolledBackAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData,
         CancellationToken cancellationToken = default)
     {
-        (eventData.Context as SwitchboardDbContext)?.TakePendingEvents();
+        (eventData.Context as SwitchboardDbContext)?.TakePendingWork();
         return Task.CompletedTask;
     }
 
     private async Task FlushAsync(SwitchboardDbContext db, CancellationToken cancellationToken)
     {
-        var events = db.TakePendingEvents();
+        var (events, actions) = db.TakePendingWork();
+        foreach (var action in actions)
+            action();
         if (events.Count == 0)
             return;
         try

@@ -159,6 +159,7 @@ export function CheckboxGroupField({
   unavailableText,
   emptyText,
   className,
+  hint,
 }: {
   id: string;
   legend: string;
@@ -169,10 +170,17 @@ export function CheckboxGroupField({
   unavailableText: string;
   emptyText: string;
   className?: string;
+  /** Shown under the legend and read with the group. */
+  hint?: ReactNode;
 }) {
   return (
-    <fieldset className={`checkbox-group${className ? ` ${className}` : ''}`} aria-describedby={error?.length ? `${id}-error` : undefined}>
+    <fieldset className={`checkbox-group${className ? ` ${className}` : ''}`} aria-describedby={describedBy(id, hint, error)}>
       <legend className="field__label">{legend}</legend>
+      {hint && (
+        <p id={`${id}-hint`} className="field__hint">
+          {hint}
+        </p>
+      )}
       {options === null && <p className="muted">{unavailableText}</p>}
       {options?.length === 0 && <p className="muted">{emptyText}</p>}
       {(options ?? []).map((o) => (

@@ -25,6 +25,7 @@ export function FilterSelect({
   emptyLabel,
   options,
   disabled,
+  compact,
 }: {
   id: string;
   label: string;
@@ -33,10 +34,12 @@ export function FilterSelect({
   emptyLabel: string;
   options: readonly { value: string; label: string }[];
   disabled?: boolean;
+  /** The narrower style of the inbox's filter column. */
+  compact?: boolean;
 }) {
   return (
     <FilterField id={id} label={label}>
-      <select id={id} className="input select" value={value} onChange={(e) => onChange(e.target.value)} disabled={disabled}>
+      <select id={id} className={compact ? 'input select select--compact' : 'input select'} value={value} onChange={(e) => onChange(e.target.value)} disabled={disabled}>
         <option value="">{emptyLabel}</option>
         {options.map((o) => (
           <option key={o.value} value={o.value}>

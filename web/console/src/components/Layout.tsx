@@ -15,7 +15,7 @@ interface NavItem {
 }
 
 export const WORKSPACE_NAV: NavItem[] = [
-  { to: '/inbox', label: 'Inbox', icon: '✉', soon: true },
+  { to: '/inbox', label: 'Inbox', icon: '✉', permission: 'conversations.read' },
   { to: '/contacts', label: 'Contacts', icon: '☺', permission: 'contacts.read' },
   { to: '/tickets', label: 'Tickets', icon: '◧', soon: true },
   { to: '/campaigns', label: 'Campaigns', icon: '➤', soon: true },
@@ -27,7 +27,10 @@ export const ADMIN_NAV: NavItem[] = [
   { to: '/users', label: 'Users', icon: '◉', permission: 'users.manage' },
   { to: '/departments', label: 'Departments', icon: '▦', permission: 'departments.manage' },
   { to: '/channels', label: 'Channels', icon: '⇄', permission: 'channels.read' },
+  { to: '/conversation-tags', label: 'Tags', icon: '◈', permission: 'conversations.manage' },
+  { to: '/canned-responses', label: 'Canned responses', icon: '⚡', permission: 'conversations.manage' },
   { to: '/api-keys', label: 'API keys', icon: '◆', permission: 'apikeys.manage' },
+  { to: '/webhooks', label: 'Webhooks', icon: '↗', permission: 'webhooks.manage' },
   { to: '/audit-log', label: 'Audit log', icon: '☰', permission: 'audit.read' },
   { to: '/settings', label: 'Settings', icon: '⚙', permission: 'tenant.manage' },
   { to: '/platform', label: 'Platform', icon: '◈', superAdmin: true },

@@ -44,6 +44,20 @@ export function ActionsHeader() {
   );
 }
 
+/** A row's Edit and Delete buttons, named after its item for screen readers. */
+export function EditDeleteButtons({ name, onEdit, onDelete }: { name: string; onEdit: () => void; onDelete: () => void }) {
+  return (
+    <>
+      <button type="button" className="btn btn--ghost btn--sm" onClick={onEdit} aria-label={`Edit ${name}`}>
+        Edit
+      </button>
+      <button type="button" className="btn btn--ghost btn--sm btn--danger-text" onClick={onDelete} aria-label={`Delete ${name}`}>
+        Delete
+      </button>
+    </>
+  );
+}
+
 /** "Showing N …" plus the "Load more" button of a cursor-paged list (see useCursorList). */
 export function LoadMoreFooter({
   summary,

@@ -11,6 +11,16 @@ export function useDebouncedValue<T>(value: T, delayMs: number): T {
   return debounced;
 }
 
+/** A clock for relative times ("5m"), re-rendering every `intervalMs`. */
+export function useNow(intervalMs: number): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), intervalMs);
+    return () => clearInterval(t);
+  }, [intervalMs]);
+  return now;
+}
+
 /** True when the event comes from somewhere the user is typing (so single-key shortcuts must not fire). */
 export function isTypingTarget(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
@@ -28,13 +38,13 @@ export function isTypingTarget(target: EventTarget | null): boolean {
  * Single-key page shortcuts. The handler returns true when it handled the key.
  * Ignored while typing, with modifier keys, or while a modal dialog is open.
  */
-export function useGlobalShortcut(handler: (key: string) => boolean) {
+export function useGlobalShortcut(handler: (key: string, event: KeyboardEvent) => boolean) {
   useEffect(() => {
     function onKeyDown(e: KeyboardEvent) {
       if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
       if (isTypingTarget(e.target)) return;
       if (document.querySelector('dialog[open]')) return;
-      if (handler(e.key)) e.preventDefault();
+      if (handler(e.key, e)) e.preventDefault();
     }
     document.addEventListener('keydown', onKeyDown);
     return () => document.removeEventListener('keydown', onKeyDown);

@@ -64,5 +64,5 @@ export function useCursorList<T, Q extends object>(
 
   const reload = () => setReloadKey((k) => k + 1);
 
-  return { items, nextCursor, loading, loadingMore, error, loadMore, reload };
+  return { items, setItems, nextCursor, loading, loadingMore, error, loadMore, reload };
 }

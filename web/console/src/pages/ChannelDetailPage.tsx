@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api, ApiError, errorMessage, type Department, type MessagingChannel } from '../api';
 import { ChannelForm } from '../components/ChannelForm';
+import { ChannelTemplates } from '../components/ChannelTemplates';
 import { ConfirmDialog } from '../components/Dialog';
 import { Badge, CopyRow, ErrorBanner, Loading, PageHeader, SuccessBanner } from '../components/Feedback';
 import { channelTypeDef } from '../lib/channelTypes';
@@ -149,6 +150,9 @@ export function ChannelDetailPage() {
       {toggle.error ? <ErrorBanner title={errorMessage(toggle.error)} /> : null}
       {!canManage && <p className="muted">You can view this channel but your role cannot change it.</p>}
       <WebhookUrls channel={channel} />
+      {channel.type === 'whatsapp' && session.can('conversations.read') && (
+        <ChannelTemplates channel={channel} canSync={session.can('conversations.manage')} />
+      )}
       <ChannelForm
         key={formKey}
         channel={channel}

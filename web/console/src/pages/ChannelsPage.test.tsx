@@ -2,7 +2,7 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/rea
 import { MemoryRouter } from 'react-router-dom';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { AppRoutes } from '../App';
-import { api, type MessagingChannel, type Session } from '../api';
+import { api, ApiError, type MessageTemplate, type MessagingChannel, type Session } from '../api';
 import { SessionProvider } from '../session';
 
 const session = (permissions: string[]): Session => ({
@@ -99,6 +99,8 @@ describe('ChannelDetailPage', () => {
     expect(screen.getByRole('button', { name: 'Copy Messaging webhook' })).toBeTruthy();
     expect(screen.getAllByText(/Twilio console → phone number → Messaging webhook/).length).toBeGreaterThan(0);
     expect((screen.getByLabelText('Auth token') as HTMLInputElement).placeholder).toMatch(/set — leave empty to keep/);
+    // Templates belong to WhatsApp Cloud API channels only.
+    expect(screen.queryByRole('region', { name: 'Templates' })).toBeNull();
 
     fireEvent.click(screen.getByRole('button', { name: 'Activate channel' }));
     await screen.findByRole('button', { name: 'Disable channel' });
@@ -108,5 +110,89 @@ describe('ChannelDetailPage', () => {
     fireEvent.click(await screen.findByRole('button', { name: 'Delete channel' }));
     await screen.findByText('Texts was deleted.');
     expect(del).toHaveBeenCalledWith(4);
+  });
+});
+
+describe('ChannelDetailPage templates (WhatsApp)', () => {
+  const whatsapp: MessagingChannel = {
+    ...webchat,
+    id: 9,
+    type: 'whatsapp',
+    name: 'WhatsApp Sales',
+    settings: { phoneNumberId: '1234567890', businessAccountId: '998877' },
+    secretsSet: ['accessToken', 'appSecret', 'verifyToken'],
+    webhookUrls: { inbound: 'https://sb.example.com/webhooks/whatsapp/9' },
+  };
+  const tpl = (id: number, overrides: Partial<MessageTemplate> = {}): MessageTemplate => ({
+    id,
+    channelId: 9,
+    name: `template_${id}`,
+    language: 'en_US',
+    category: 'utility',
+    status: 'APPROVED',
+    body: 'Hi {{1}}, your order {{2}} is ready.',
+    parameterCount: 2,
+    ...overrides,
+  });
+  const MANAGER = ['channels.read', 'conversations.read', 'conversations.manage'];
+
+  it('lists the synced templates with language, category, status and body', async () => {
+    vi.spyOn(api, 'getChannel').mockResolvedValue(whatsapp);
+    const list = vi.spyOn(api, 'listMessageTemplates').mockResolvedValue({
+      items: [tpl(1, { name: 'order_ready' }), tpl(2, { name: 'spring_sale', category: 'marketing', status: 'REJECTED', body: 'Spring sale!' }), tpl(3, { name: 'otp', category: 'authentication', status: 'PENDING', language: 'de' })],
+    });
+    renderAt('/channels/9', MANAGER);
+    const section = await screen.findByRole('region', { name: 'Templates' });
+    await waitFor(() => expect(within(section).getAllByTestId('template-row')).toHaveLength(3));
+    expect(list).toHaveBeenCalledWith(9);
+    const [ready, sale, otp] = within(section).getAllByTestId('template-row');
+    expect(within(ready).getByText('order_ready')).toBeTruthy();
+    expect(within(ready).getByText('en_US')).toBeTruthy();
+    expect(within(ready).getByText('Utility')).toBeTruthy();
+    expect(within(ready).getByText('Approved').className).toContain('badge--success');
+    expect(within(ready).getByText('Hi {{1}}, your order {{2}} is ready.')).toBeTruthy();
+    expect(within(sale).getByText('Marketing')).toBeTruthy();
+    expect(within(sale).getByText('Rejected').className).toContain('badge--danger');
+    expect(within(otp).getByText('Authentication')).toBeTruthy();
+    expect(within(otp).getByText('Pending').className).toContain('badge--warning');
+  });
+
+  it('syncs from Meta with progress, then shows the new list; shows Meta’s refusal', async () => {
+    vi.spyOn(api, 'getChannel').mockResolvedValue(whatsapp);
+    vi.spyOn(api, 'listMessageTemplates').mockResolvedValue({ items: [] });
+    let answer: (r: { items: MessageTemplate[] }) => void = () => {};
+    const sync = vi
+      .spyOn(api, 'syncMessageTemplates')
+      .mockImplementationOnce(() => new Promise((r) => (answer = r)))
+      .mockRejectedValueOnce(new ApiError({ status: 502, title: 'Meta refused the template list.', detail: 'Invalid OAuth access token.', code: '190' }));
+    renderAt('/channels/9', MANAGER);
+    const section = await screen.findByRole('region', { name: 'Templates' });
+    expect(await within(section).findByText('No templates synced yet')).toBeTruthy();
+
+    fireEvent.click(within(section).getByRole('button', { name: 'Sync from Meta' }));
+    expect(within(section).getByRole('button', { name: 'Syncing…' }).hasAttribute('disabled')).toBe(true);
+    expect(within(section).getByText('Syncing templates from Meta…')).toBeTruthy();
+    expect(sync).toHaveBeenCalledWith(9);
+    answer({ items: [tpl(1, { name: 'order_ready' }), tpl(2, { name: 'draft', status: 'PENDING' })] });
+    expect(await within(section).findByText('Synced 2 templates from Meta, 1 approved.')).toBeTruthy();
+    expect(within(section).getAllByTestId('template-row')).toHaveLength(2);
+    expect(within(section).queryByText('Syncing templates from Meta…')).toBeNull();
+
+    fireEvent.click(within(section).getByRole('button', { name: 'Sync from Meta' }));
+    const alert = await within(section).findByRole('alert');
+    expect(alert.textContent).toContain('Meta refused the template list.');
+    expect(alert.textContent).toContain('Invalid OAuth access token.');
+    expect(alert.textContent).toContain('190');
+    // The templates synced before are still listed.
+    expect(within(section).getAllByTestId('template-row')).toHaveLength(2);
+  });
+
+  it('lists without a sync button for a role without conversations.manage', async () => {
+    vi.spyOn(api, 'getChannel').mockResolvedValue(whatsapp);
+    vi.spyOn(api, 'listMessageTemplates').mockResolvedValue({ items: [] });
+    renderAt('/channels/9', ['channels.read', 'conversations.read']);
+    const section = await screen.findByRole('region', { name: 'Templates' });
+    expect(await within(section).findByText(/Ask an administrator or supervisor to sync them/)).toBeTruthy();
+    expect(within(section).queryByRole('button', { name: 'Sync from Meta' })).toBeNull();
   });
 });

@@ -7,7 +7,8 @@ import { ActionsHeader, TableCard } from '../components/Table';
 import { FieldErrors } from '../lib/fieldErrors';
 import { joinList, splitList } from '../lib/format';
 import { useAsyncAction } from '../lib/hooks';
-import { removeById, toId, upsertById } from '../lib/lists';
+import { toId } from '../lib/lists';
+import { useEditDialogs } from '../lib/useEditDialogs';
 import { messageOr, useLoadedList } from '../lib/useLoadedList';
 import { DialogFormActions } from '../components/FormActions';
 
@@ -88,9 +89,11 @@ function DepartmentForm({
 export function DepartmentsPage() {
   const { items: departments, setItems: setDepartments, error, load } = useLoadedList(api.listDepartments, messageOr('Could not load departments.'));
   const [users, setUsers] = useState<User[] | null>(null);
-  const [editing, setEditing] = useState<Department | 'new' | null>(null);
-  const [deleting, setDeleting] = useState<Department | null>(null);
-  const [message, setMessage] = useState<string | null>(null);
+  const { editing, setEditing, deleting, setDeleting, message, saved, confirmDelete } = useEditDialogs({
+    setItems: setDepartments,
+    nameOf: (d: Department) => d.name,
+    remove: (d) => api.deleteDepartment(d.id),
+  });
 
   useEffect(() => {
     api.listUsers().then((r) => setUsers(r.items), () => setUsers(null));
@@ -171,11 +174,7 @@ export function DepartmentsPage() {
             department={editing === 'new' ? null : editing}
             users={users}
             onCancel={() => setEditing(null)}
-            onSaved={(saved) => {
-              setDepartments((prev) => upsertById(prev, saved));
-              setMessage(editing === 'new' ? `${saved.name} was created.` : `${saved.name} was saved.`);
-              setEditing(null);
-            }}
+            onSaved={saved}
           />
         )}
       </Dialog>
@@ -191,11 +190,7 @@ export function DepartmentsPage() {
         confirmLabel="Delete department"
         danger
         onClose={() => setDeleting(null)}
-        onConfirm={async (deleted) => {
-          await api.deleteDepartment(deleted.id);
-          setDepartments((prev) => removeById(prev, deleted.id));
-          setMessage(`${deleted.name} was deleted.`);
-        }}
+        onConfirm={confirmDelete}
       />
     </div>
   );

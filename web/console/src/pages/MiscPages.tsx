@@ -3,7 +3,6 @@ import { Link } from 'react-router-dom';
 import { EmptyState, PageHeader } from '../components/Feedback';
 
 const SOON: Record<string, { icon: string; text: string }> = {
-  Inbox: { icon: '✉', text: 'One inbox for WhatsApp, SMS and email conversations, with assignment and canned replies.' },
   Tickets: { icon: '◧', text: 'Track issues from first message to resolution, with SLAs and priorities.' },
   Campaigns: { icon: '➤', text: 'Send opted-in broadcasts and follow their delivery and replies.' },
   'Phone system': { icon: '☎', text: 'Numbers, IVR menus, queues and call recordings.' },

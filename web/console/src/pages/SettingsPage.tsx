@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { Link, useLocation } from 'react-router-dom';
 import { api, ApiError, errorMessage, type Tenant } from '../api';
 import { ConfirmDialog, Dialog } from '../components/Dialog';
 import { TextField } from '../components/Field';
@@ -9,7 +10,7 @@ import { useSession } from '../session';
 import { SubmitButton } from '../components/FormActions';
 
 export function SettingsPage() {
-  const { session, setSession } = useSession();
+  const { session, setSession, can } = useSession();
   const [tenant, setTenant] = useState<Tenant | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [name, setName] = useState('');
@@ -21,6 +22,14 @@ export function SettingsPage() {
   const [secret, setSecret] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
   const fe = new FieldErrors(saveError instanceof ApiError ? saveError.errors : undefined);
+  const { hash } = useLocation();
+  const loaded = tenant !== null;
+
+  // Links such as /settings#settings-webhook (from the Webhooks page) land on their section once it is shown.
+  useEffect(() => {
+    if (!loaded || !hash) return;
+    document.getElementById(decodeURIComponent(hash.slice(1)))?.scrollIntoView?.({ block: 'start' });
+  }, [loaded, hash]);
 
   useEffect(() => {
     setLoadError(null);
@@ -115,7 +124,12 @@ export function SettingsPage() {
             </h2>
             <p>
               Outgoing webhooks are signed with this secret. Rotating it invalidates the current secret immediately; update your receivers
-              right away.
+              right away.{can('webhooks.manage') ? (
+                <>
+                  {' '}
+                  Subscriptions and their delivery logs are on the <Link to="/webhooks">Webhooks</Link> page.
+                </>
+              ) : null}
             </p>
             <button type="button" className="btn btn--danger-outline" onClick={() => setConfirmRotate(true)}>
               Rotate webhook secret

@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Switchboard.Channels.Twilio;
+
+/// <summary>Twilio's REST API (2010-04-01) for one channel's account: the base address (<c>apiBaseUrl</c> or
+/// api.twilio.com) and HTTP basic auth with the account SID and auth token. Sending, media downloads and the connection
+/// test all go through it.</summary>
+public sealed class TwilioRest
+{
+    public const string DefaultBaseUrl = "https://api.twilio.com";
+    /// <summary>Twilio writes WhatsApp addresses as <c>whatsapp:+14155550100</c>.</summary>
+    public const string WhatsAppPrefix = "whatsapp:";
+
+    private readonly HttpClient http;
+    private readonly string apiRoot;
+    private readonly AuthenticationHeaderValue credentials;
+
+    private TwilioRest(HttpClient http, string baseUrl, string accountSid, string authToken)
+    {
+        this.http = http;
+        apiRoot = $"{baseUrl.TrimEnd('/')}/2010-04-01/";
+        AccountSid = accountSid;
+        credentials = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{accountSid}:{authToken}")));
+    }
+
+    public string AccountSid { get; }
+
+    public static TwilioRest For(IHttpClientFactory clients, Channel channel, JsonObject secrets) =>
+        new(clients.CreateClient(ChannelConnectionTester.HttpClientName),
+            channel.Settings["apiBaseUrl"]?.GetValue<string>() is { Length: > 0 } configured ? configured : DefaultBaseUrl,
+            channel.Settings["accountSid"]?.GetValue<string>() ?? "", secrets["authToken"]?.GetValue<string>() ?? "");
+
+    /// <summary>The path of a resource of this account, relative to the API root: <c>Account("/Messages.json")</c>.</summary>
+    public string Account(string suffix) => $"Accounts/{Uri.EscapeDataString(AccountSid)}{suffix}";
+
+    /// <summary>A request for <paramref name="path"/> under the API root, or for an absolute URL Twilio gave (a MediaUrl).</summary>
+    public HttpRequestMessage Request(HttpMethod method, string path, HttpContent? content = null)
+    {
+        var request = new HttpRequestMessage(method, path.StartsWith("http", StringComparison.Ordinal) ? path : apiRoot + path) { Content = content };
+        request.Headers.Authorization = credentials;
+        return request;
+    }
+
+    /// <summary>Sends with redirects followed; .NET drops the Authorization header on a redirect, so Twilio's credentials
+    /// never reach the storage host a MediaUrl redirects to.</summary>
+    public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+
+    /// <summary>Twilio's error body: <c>{"code":21211,"message":"...","more_info":"...","status":400}</c>.</summary>
+    public static async Task<(string Code, string Message)> ErrorOfAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var status = ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture);
+        try
+        {
+            var error = await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken);
+            return (error?["code"]?.ToString() ?? status, error?["message"]?.GetValue<string>() ?? response.ReasonPhrase ?? "");
+        }
+        catch (JsonException)
+        {
+            return (status, response.ReasonPhrase ?? "");
+        }
+    }
+
+    /// <summary>A number as Twilio addresses it on this channel: E.164 for SMS, <c>whatsapp:</c> + E.164 for WhatsApp.</summary>
+    public static string Address(ChannelType type, string e164) => type == ChannelType.TwilioWhatsApp ? WhatsAppPrefix + e164 : e164;
+}

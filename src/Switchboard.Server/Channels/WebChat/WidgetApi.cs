@@ -1,0 +1,208 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Contacts;
+using Switchboard.Conversations;
+using Switchboard.Platform.Database;
+using Switchboard.Platform.Http;
+
+namespace Switchboard.Channels.WebChat;
+
+public sealed record WidgetColors(string Primary, string Background);
+
+public sealed record WidgetSettings(string Greeting, WidgetColors Colors);
+
+public sealed record StartSessionRequest(string? Name, string? Email);
+
+public sealed record StartedSession(long SessionId, string Token, string Greeting, WidgetColors Colors);
+
+public sealed record VisitorMessageRequest(string? Text);
+
+public sealed record VisitorThreadPage(IReadOnlyList<VisitorMessage> Items);
+
+/// <summary>The website chat's public side (docs/providers.md): the widget's API under <c>/widget-api/{channelId}</c> (CORS
+/// per channel, rate limited, visitors authenticated by their session token), its hub, its script and a demo page.</summary>
+public static class WidgetApi
+{
+    public const int MaxTextLength = 4000;
+    public const int MaxNameLength = 100;
+    public const string ScriptFile = "switchboard-widget.js";
+
+    public static void MapWebChat(this IEndpointRouteBuilder app)
+    {
+        var widget = app.MapGroup("/widget-api/{channelId:long}").WithTags("Web chat widget")
+            .RequireCors(WebChatCorsPolicyProvider.Policy).AddEndpointFilter<WidgetChannelFilter>();
+        widget.MapGet("/", Settings).AllowAnonymous();
+        widget.MapPost("/sessions", StartSession).AllowAnonymous().RequireRateLimiting(WebChatRateLimits.SessionStarts);
+        var visitor = widget.MapGroup("").RequireAuthorization(VisitorAuthentication.Policy);
+        visitor.MapGet("/messages", Thread);
+        visitor.MapPost("/messages", Send).RequireRateLimiting(WebChatRateLimits.Messages);
+        visitor.MapPost("/read", Read);
+        app.MapHub<WidgetHub>(WidgetHub.Path);
+
+        var assets = app.MapGroup("/widget").AllowAnonymous().ExcludeFromDescription();
+        assets.MapGet("/{channelId:long}.js", Script);
+        assets.MapGet("/{channelId:long}", DemoPage);
+    }
+
+    private static WidgetSettings SettingsOf(Channel channel) => new(
+        WebChatChannels.Setting(channel, "greeting", WebChatChannels.DefaultGreeting),
+        new WidgetColors(WebChatChannels.Setting(channel, "primaryColor", WebChatChannels.DefaultPrimaryColor),
+            WebChatChannels.Setting(channel, "backgroundColor", WebChatChannels.DefaultBackgroundColor)));
+
+    /// <summary>What the widget shows before a session exists: the greeting and the colours.</summary>
+    private static async Task<Ok<WidgetSettings>> Settings(HttpRequest request) =>
+        TypedResults.Ok(SettingsOf((await WebChatChannels.FindAsync(request.HttpContext))!));
+
+    /// <summary>Starts a visitor's chat: a contact (found by email when given), a conversation of its own on the channel,
+    /// and the session whose token only the visitor's browser holds.</summary>
+    private static async Task<Results<Created<StartedSession>, ValidationProblem>> StartSession(
+        StartSessionRequest? request, HttpContext http, SwitchboardDbContext db, ContactService contacts, InboxEvents events, TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        var channel = (await WebChatChannels.FindAsync(http))!;
+        var name = request?.Name?.Trim() is { Length: > 0 } given ? given : null;
+        var email = string.IsNullOrWhiteSpace(request?.Email) ? null : Formats.NormalizeEmail(request.Email);
+        var validation = new Validation().MaxLength("name", name, MaxNameLength);
+        if (!string.IsNullOrWhiteSpace(request?.Email) && email is null)
+            validation.Add("email", "must be an email address.");
+        if (!validation.IsValid)
+            return validation.ToResult();
+
+        var now = clock.GetUtcNow();
+        await using var transaction = await UnitOfWork.BeginAsync(db, cancellationToken);
+        var clientName = name ?? $"Website visitor {RandomNumberGenerator.GetHexString(4)}";
+        Contact contact;
+        if (email is not null)
+        {
+            contact = await contacts.FindOrCreateByEmailAsync(email, name, cancellationToken);
+        }
+        else
+        {
+            contact = new Contact { Name = "" };
+            contacts.Apply(contact, new ContactRequest(clientName, null, null, null, null, null, new OptIns(null, null, null), null, null, null, null).AllPresent());
+            db.Contacts.Add(contact);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        // Each session has a conversation of its own (its thread key), so a visitor who gives someone else's email joins
+        // that contact but never reads their chats. Routed like inbound messages: to the channel's only department.
+        var conversation = new Conversation
+        {
+            ContactId = contact.Id, ChannelId = channel.Id, Platform = ChannelType.Webchat,
+            PlatformConversationId = "webchat:" + RandomNumberGenerator.GetHexString(32, lowercase: true),
+            DepartmentId = channel.Departments.Count == 1 ? channel.Departments[0].DepartmentId : null, CreatedAt = now, UpdatedAt = now,
+        };
+        db.Conversations.Add(conversation);
+        await db.SaveChangesAsync(cancellationToken);
+        var token = VisitorAuthentication.NewToken();
+        var session = new ChatSession
+        {
+            ChannelId = channel.Id, ContactId = contact.Id, ConversationId = conversation.Id, ClientName = clientName,
+            TokenHash = VisitorAuthentication.Hash(token), Status = ChatSessionStatus.Active, Platform = "web",
+            Origin = http.Request.Headers.Origin.ToString() is { Length: > 0 } origin ? origin : null, CreatedAt = now, LastSeenAt = now,
+        };
+        db.ChatSessions.Add(session);
+        await db.SaveChangesAsync(cancellationToken);
+        await events.ConversationUpdatedAsync(conversation.Id, created: true, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        var settings = SettingsOf(channel);
+        return TypedResults.Created($"/widget-api/{channel.Id}/messages", new StartedSession(session.Id, token, settings.Greeting, settings.Colors));
+    }
+
+    private static async Task<Ok<VisitorThreadPage>> Thread(ClaimsPrincipal visitor, SwitchboardDbContext db, VisitorThread thread,
+        CancellationToken cancellationToken) =>
+        TypedResults.Ok(new VisitorThreadPage(await thread.RecentAsync(await SessionAsync(db, visitor, cancellationToken), cancellationToken)));
+
+    /// <summary>Files the visitor's message like any inbound message (agents see it live in the inbox); the id it gets
+    /// stands in for a provider's, unique per channel like theirs.</summary>
+    private static async Task<Results<Created<VisitorMessage>, ValidationProblem>> Send(
+        VisitorMessageRequest? request, ClaimsPrincipal visitor, HttpContext http, SwitchboardDbContext db, InboundMessages inbound, VisitorThread thread,
+        TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var text = request?.Text?.Trim();
+        var validation = new Validation().Required("text", text, MaxTextLength);
+        if (!validation.IsValid)
+            return validation.ToResult();
+        var channel = (await WebChatChannels.FindAsync(http))!;
+        var session = await SessionAsync(db, visitor, cancellationToken);
+        var threadKey = await db.Conversations.Where(c => c.Id == session.ConversationId).Select(c => c.PlatformConversationId).FirstAsync(cancellationToken);
+        var providerId = "wc_" + Guid.NewGuid().ToString("N");
+
+        await using var transaction = await UnitOfWork.BeginAsync(db, cancellationToken);
+        await inbound.RecordAsync(channel, new InboundMessage(providerId, new InboundSender(session.Id.ToString(CultureInfo.InvariantCulture), session.ClientName,
+            session.ContactId), MessageType.Text, text, [], null, ThreadKey: threadKey), cancellationToken);
+        var message = await db.Messages.Include(m => m.Attachments).FirstAsync(m => m.ChannelId == channel.Id && m.ProviderMessageId == providerId, cancellationToken);
+        // Agents may have archived the last conversation; the thread then goes on in the new one.
+        session.ConversationId = message.ConversationId;
+        session.LastMessage = InboundMessages.Preview(message.Type, message.Text);
+        session.LastSeenAt = clock.GetUtcNow();
+        var view = (await thread.ViewsAsync([message], cancellationToken))[0];
+        // The visitor's other tabs show it too.
+        thread.Publish(session, VisitorThread.MessageEvent, view);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Created($"/widget-api/{channel.Id}/messages", view);
+    }
+
+    /// <summary>The visitor has seen every agent message so far.</summary>
+    private static async Task<NoContent> Read(ClaimsPrincipal visitor, SwitchboardDbContext db, VisitorThread thread, CancellationToken cancellationToken)
+    {
+        await thread.AcknowledgeAsync(await SessionAsync(db, visitor, cancellationToken), MessageStatus.Read, null, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static Task<ChatSession> SessionAsync(SwitchboardDbContext db, ClaimsPrincipal visitor, CancellationToken cancellationToken)
+    {
+        var id = VisitorAuthentication.SessionId(visitor);
+        return db.ChatSessions.FirstAsync(s => s.Id == id, cancellationToken);
+    }
+
+    /// <summary>The built widget, the same file for every channel (it reads its channel from its own URL).</summary>
+    private static async Task<IResult> Script(HttpContext http, WebChatOptions options)
+    {
+        if (await WebChatChannels.FindAsync(http) is null)
+            return Problems.NotFound("Web chat channel");
+        var file = Path.GetFullPath(Path.Combine(options.WidgetPath, ScriptFile));
+        if (!File.Exists(file))
+            return TypedResults.Problem(title: "Not found", statusCode: StatusCodes.Status404NotFound,
+                detail: "The widget has not been built: run ./run.sh, which builds it, or npm install && npm run build in web/widget.");
+        http.Response.Headers.CacheControl = "public, max-age=300";
+        return TypedResults.PhysicalFile(file, "text/javascript; charset=utf-8");
+    }
+
+    /// <summary>The channel's <c>widget</c> URL: a page that embeds the widget, to try it and copy the snippet.</summary>
+    private static async Task<IResult> DemoPage(HttpContext http, ChannelWebhookUrls urls)
+    {
+        if (await WebChatChannels.FindAsync(http) is not { } channel)
+            return Problems.NotFound("Web chat channel");
+        var html = HtmlEncoder.Default;
+        var snippet = $"<script src=\"{urls.BaseUrl(http.Request)}/widget/{channel.Id}.js\" async></script>";
+        return TypedResults.Content($$"""
+            <!doctype html>
+            <html lang="en">
+            <head>
+              <meta charset="utf-8">
+              <meta name="viewport" content="width=device-width, initial-scale=1">
+              <title>{{html.Encode(channel.Name)}} · web chat</title>
+              <style>body { font: 16px/1.5 system-ui, sans-serif; max-width: 42rem; margin: 3rem auto; padding: 0 1rem; color: #1f2933; }
+              pre { background: #f1f3f5; padding: 1rem; overflow-x: auto; border-radius: 6px; }</style>
+            </head>
+            <body>
+              <main>
+                <h1>{{html.Encode(channel.Name)}}</h1>
+                <p>This page embeds the channel's chat widget: open it with the button in the corner. Messages arrive in the
+                Switchboard inbox, and agents' replies appear here live.</p>
+                <p>To add the widget to a site, paste this before <code>&lt;/body&gt;</code> and list the site's origin in the
+                channel's <code>allowedOrigins</code>:</p>
+                <pre><code>{{html.Encode(snippet)}}</code></pre>
+              </main>
+              {{snippet}}
+            </body>
+            </html>
+            """, "text/html; charset=utf-8");
+    }
+}

@@ -1,0 +1,207 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
+using Switchboard.Platform.Database;
+using Switchboard.Platform.Jobs;
+using Switchboard.Platform.Security;
+
+namespace Switchboard.Channels;
+
+/// <summary>A verified provider delivery waiting to be stored; <see cref="Stored"/> completes once it is committed (true) or
+/// found to be a re-delivery (false).</summary>
+public sealed record PendingWebhook(long TenantId, long ChannelId, string Payload, string DeliveryKey, string JobType)
+{
+    public TaskCompletionSource<bool> Stored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+/// <summary>Stores verified webhooks with group commit: requests that arrive together are written in one transaction
+/// (events and their processing jobs, duplicates skipped by the unique delivery key), and each request is answered only
+/// once its delivery is committed. One round trip per batch instead of several per request is what lets a node accept
+/// thousands of webhooks a second; under light load a batch is a single delivery, so nothing waits for company.</summary>
+public sealed class WebhookWriter(IServiceScopeFactory scopes, JobSignal jobSignal, TimeProvider clock, ILogger<WebhookWriter> logger)
+    : BackgroundService
+{
+    private const int MaxBatch = 512;
+    private readonly Channel<PendingWebhook> queue = System.Threading.Channels.Channel.CreateBounded<PendingWebhook>(new BoundedChannelOptions(20_000)
+    {
+        SingleReader = true, FullMode = BoundedChannelFullMode.Wait,
+    });
+
+    public async Task<bool> StoreAsync(PendingWebhook webhook, CancellationToken cancellationToken)
+    {
+        await queue.Writer.WriteAsync(webhook, cancellationToken);
+        return await webhook.Stored.Task.WaitAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<PendingWebhook>(MaxBatch);
+        while (await queue.Reader.WaitToReadAsync(stoppingToken))
+        {
+            while (batch.Count < MaxBatch && queue.Reader.TryRead(out var next))
+                batch.Add(next);
+            try
+            {
+                var stored = await WriteAsync(batch, stoppingToken);
+                for (var i = 0; i < batch.Count; i++)
+                    batch[i].Stored.TrySetResult(stored[i]);
+                if (stored.Any(s => s))
+                    jobSignal.Notify();
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                // Nothing of the batch is committed: every request answers 500 and the provider delivers again.
+                logger.LogError(e, "Could not store {Count} webhooks", batch.Count);
+                batch.ForEach(w => w.Stored.TrySetException(e));
+            }
+            batch.Clear();
+        }
+    }
+
+    /// <summary>Which of <paramref name="batch"/> were new, in order. The same delivery twice in one batch is new once.</summary>
+    private async Task<bool[]> WriteAsync(List<PendingWebhook> batch, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<SwitchboardDbContext>();
+        var now = clock.GetUtcNow();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var connection = db.Database.GetDbConnection();
+        var ids = db.IsSqlite
+            ? await InsertEventsSqliteAsync(connection, batch, now, cancellationToken)
+            : await InsertEventsPostgresAsync((NpgsqlConnection)connection, batch, now, cancellationToken);
+        var jobs = batch.Select((w, i) => (Webhook: w, Id: ids[i])).Where(x => x.Id is not null).ToList();
+        if (db.IsSqlite)
+            await InsertJobsSqliteAsync(connection, jobs, now, cancellationToken);
+        else
+            await InsertJobsPostgresAsync((NpgsqlConnection)connection, jobs, now, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return ids.Select(id => id is not null).ToArray();
+    }
+
+    private static async Task<long?[]> InsertEventsPostgresAsync(NpgsqlConnection connection, List<PendingWebhook> batch, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        await using var insert = new NpgsqlCommand("""
+            INSERT INTO webhook_events (tenant_id, channel_id, payload, payload_hash, received_at)
+            SELECT * FROM unnest(@tenants, @channels, @payloads, @keys, @received)
+            ON CONFLICT (channel_id, payload_hash) DO NOTHING
+            RETURNING id, channel_id, payload_hash
+            """, connection);
+        insert.Parameters.Add(new NpgsqlParameter<long[]>("tenants", batch.Select(w => w.TenantId).ToArray()));
+        insert.Parameters.Add(new NpgsqlParameter<long[]>("channels", batch.Select(w => w.ChannelId).ToArray()));
+        insert.Parameters.Add(new NpgsqlParameter<string[]>("payloads", batch.Select(w => w.Payload).ToArray()));
+        insert.Parameters.Add(new NpgsqlParameter<string[]>("keys", batch.Select(w => w.DeliveryKey).ToArray()));
+        insert.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]>("received", batch.Select(_ => now).ToArray())
+        {
+            NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz,
+        });
+        var inserted = new Dictionary<(long, string), long>();
+        await using (var reader = await insert.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+                inserted[(reader.GetInt64(1), reader.GetString(2))] = reader.GetInt64(0);
+        }
+        // A key inserted once belongs to the first request that brought it; later ones in the batch are re-deliveries.
+        return batch.Select(w => inserted.Remove((w.ChannelId, w.DeliveryKey), out var id) ? id : (long?)null).ToArray();
+    }
+
+    private static async Task<long?[]> InsertEventsSqliteAsync(DbConnection connection, List<PendingWebhook> batch, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        await using var insert = connection.CreateCommand();
+        insert.CommandText = """
+            INSERT INTO webhook_events (tenant_id, channel_id, payload, payload_hash, received_at) VALUES ($tenant, $channel, $payload, $key, $received)
+            ON CONFLICT (channel_id, payload_hash) DO NOTHING RETURNING id
+            """;
+        var parameters = new[] { "$tenant", "$channel", "$payload", "$key", "$received" }.Select(name =>
+        {
+            var p = insert.CreateParameter();
+            p.ParameterName = name;
+            insert.Parameters.Add(p);
+            return p;
+        }).ToArray();
+        var ids = new long?[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var w = batch[i];
+            (parameters[0].Value, parameters[1].Value, parameters[2].Value, parameters[3].Value, parameters[4].Value) =
+                (w.TenantId, w.ChannelId, w.Payload, w.DeliveryKey, now.UtcTicks);
+            ids[i] = await insert.ExecuteScalarAsync(cancellationToken) is long id ? id : null;
+        }
+        return ids;
+    }
+
+    private static string JobPayload(long eventId) => JsonSerializer.Serialize(new WebhookEventJob.Payload(eventId), JsonSerializerOptions.Web);
+
+    private static async Task InsertJobsPostgresAsync(NpgsqlConnection connection, List<(PendingWebhook Webhook, long? Id)> jobs, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        if (jobs.Count == 0)
+            return;
+        await using var insert = new NpgsqlCommand("""
+            INSERT INTO jobs (tenant_id, type, payload, status, attempts, max_attempts, run_at, created_at)
+            SELECT t, ty, p, 'Queued', 0, 8, @now, @now FROM unnest(@tenants, @types, @payloads) AS j(t, ty, p)
+            """, connection);
+        insert.Parameters.Add(new NpgsqlParameter<long[]>("tenants", jobs.Select(j => j.Webhook.TenantId).ToArray()));
+        insert.Parameters.Add(new NpgsqlParameter<string[]>("types", jobs.Select(j => j.Webhook.JobType).ToArray()));
+        insert.Parameters.Add(new NpgsqlParameter<string[]>("payloads", jobs.Select(j => JobPayload(j.Id!.Value)).ToArray()));
+        insert.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now));
+        await insert.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task InsertJobsSqliteAsync(DbConnection connection, List<(PendingWebhook Webhook, long? Id)> jobs, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        await using var insert = connection.CreateCommand();
+        insert.CommandText = """
+            INSERT INTO jobs (tenant_id, type, payload, status, attempts, max_attempts, run_at, created_at)
+            VALUES ($tenant, $type, $payload, 'Queued', 0, 8, $now, $now)
+            """;
+        var parameters = new[] { "$tenant", "$type", "$payload", "$now" }.Select(name =>
+        {
+            var p = insert.CreateParameter();
+            p.ParameterName = name;
+            insert.Parameters.Add(p);
+            return p;
+        }).ToArray();
+        foreach (var (webhook, id) in jobs)
+        {
+            (parameters[0].Value, parameters[1].Value, parameters[2].Value, parameters[3].Value) = (webhook.TenantId, webhook.JobType, JobPayload(id!.Value), now.UtcTicks);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+}
+
+/// <summary>Channels as webhooks see them, kept for <see cref="Lifetime"/>: every delivery names its channel, and looking it
+/// up and decrypting its secrets on each one would cost more than storing it. A change made on this node is seen at once
+/// (<see cref="Forget"/>); another node sees it within the lifetime.</summary>
+public sealed class WebhookChannelCache(IServiceScopeFactory scopes, SecretProtector protector, TimeProvider clock)
+{
+    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(30);
+    private readonly ConcurrentDictionary<long, (DateTimeOffset Expires, Channel? Channel, string? Secrets)> entries = new();
+
+    /// <summary>The channel with its secrets, whatever its type or status (callers decide), or null if there is none.</summary>
+    public async Task<(Channel Channel, JsonObject Secrets)?> GetAsync(long channelId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        if (!entries.TryGetValue(channelId, out var entry) || entry.Expires <= now)
+        {
+            // Its own scope, so a webhook whose channel is cached never creates a DbContext.
+            await using var scope = scopes.CreateAsyncScope();
+            var channel = await scope.ServiceProvider.GetRequiredService<SwitchboardDbContext>().Channels.IgnoreQueryFilters().AsNoTracking()
+                .FirstOrDefaultAsync(c => c.Id == channelId, cancellationToken);
+            entry = (now + Lifetime, channel, channel?.SecretsCiphertext is null ? null : protector.Unprotect(channel.SecretsCiphertext));
+            entries[channelId] = entry;
+        }
+        // Each caller gets its own secrets object: JSON nodes are not safe to share between threads.
+        return entry.Channel is null ? null : (entry.Channel, entry.Secrets is null ? [] : JsonNode.Parse(entry.Secrets) as JsonObject ?? []);
+    }
+
+    public void Forget(long channelId) => entries.TryRemove(channelId, out _);
+}

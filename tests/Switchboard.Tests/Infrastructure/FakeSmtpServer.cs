@@ -1,0 +1,90 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Switchboard.Tests.Infrastructure;
+
+/// <summary>Just enough SMTP on a loopback port for System.Net.Mail (220, EHLO/HELO, MAIL FROM, RCPT TO, DATA, RSET, QUIT);
+/// keeps each message's DATA so tests can read its headers. <see cref="RecipientReply"/> makes RCPT TO refuse.</summary>
+public sealed class FakeSmtpServer : IAsyncDisposable
+{
+    private readonly TcpListener listener = new(IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource stop = new();
+    private readonly Task accepting;
+
+    public FakeSmtpServer()
+    {
+        listener.Start();
+        accepting = AcceptAsync();
+    }
+
+    public int Port => ((IPEndPoint)listener.LocalEndpoint).Port;
+    public ConcurrentQueue<string> Messages { get; } = new();
+    /// <summary>The answer to RCPT TO: "250 OK", or a refusal such as "550 5.1.1 No such user".</summary>
+    public string RecipientReply { get; set; } = "250 OK";
+
+    private async Task AcceptAsync()
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            TcpClient client;
+            try
+            {
+                client = await listener.AcceptTcpClientAsync(stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            _ = ServeAsync(client);
+        }
+    }
+
+    private async Task ServeAsync(TcpClient client)
+    {
+        using (client)
+        {
+            var stream = client.GetStream();
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            await using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\r\n", AutoFlush = true };
+            await writer.WriteLineAsync("220 fake.smtp ESMTP");
+            while (await reader.ReadLineAsync(stop.Token) is { } line)
+            {
+                var command = line.Split(' ', 2)[0].ToUpperInvariant();
+                switch (command)
+                {
+                    case "EHLO":
+                    case "HELO":
+                        await writer.WriteLineAsync("250 fake.smtp");
+                        break;
+                    case "RCPT":
+                        await writer.WriteLineAsync(RecipientReply);
+                        break;
+                    case "DATA":
+                        await writer.WriteLineAsync("354 End data with <CR><LF>.<CR><LF>");
+                        var data = new StringBuilder();
+                        while (await reader.ReadLineAsync(stop.Token) is { } dataLine && dataLine != ".")
+                            data.Append(dataLine.StartsWith("..", StringComparison.Ordinal) ? dataLine[1..] : dataLine).Append("\r\n");
+                        Messages.Enqueue(data.ToString());
+                        await writer.WriteLineAsync("250 OK queued");
+                        break;
+                    case "QUIT":
+                        await writer.WriteLineAsync("221 Bye");
+                        return;
+                    default: // MAIL, RSET, NOOP
+                        await writer.WriteLineAsync("250 OK");
+                        break;
+                }
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await stop.CancelAsync();
+        listener.Stop();
+        await accepting;
+        stop.Dispose();
+    }
+}
