@@ -80,6 +80,16 @@ public sealed class BenchDatabase : IAsyncDisposable
             $"{await ScalarAsync("SELECT datcollate FROM pg_database WHERE datname = current_database()")}; {string.Join(", ", settings)})";
     }
 
+    /// <summary>Transactions committed or rolled back in this database so far (PostgreSQL's statistics, flushed by the
+    /// backends within about a second); null on SQLite.</summary>
+    public async Task<long?> TransactionsAsync()
+    {
+        if (Provider != BenchProvider.Postgres)
+            return null;
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        return await CountAsync("SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()");
+    }
+
     public async Task<long> SizeAsync() =>
         Provider == BenchProvider.Postgres
             ? await CountAsync("SELECT pg_database_size(current_database())")

@@ -62,7 +62,7 @@ public static class HttpLoad
         });
         await Task.WhenAll(Enumerable.Range(0, connections).Select(worker => Task.Run(async () =>
         {
-            var mine = latencies[worker] = new List<double>(64 * 1024);
+            var mine = latencies[worker] = new List<double>(8 * 1024);
             var http = clients[worker % clients.Length];
             while (Stopwatch.GetTimestamp() < stopAt)
             {

@@ -91,6 +91,7 @@ public static class InboxScaleBenchmark
                 cpu.Summary(results.Sum(r => (long)r.Requests)));
             report.Line($"After the run: {MachineContext.Memory()}.");
 
+            await ExplainSummaryAsync(report, database, runner, capture, scenarios);
             var slowest = results.Where(r => r.Clients == 1 && r.Scenario.StartsWith("list", StringComparison.Ordinal)).MaxBy(r => r.P99)!;
             await ExplainAsync(report, database, runner, capture, scenarios.First(s => s.Name == slowest.Scenario), slowest);
             var slowestHistory = results.Where(r => r.Clients == 1 && r.Scenario.StartsWith("history", StringComparison.Ordinal)).MaxBy(r => r.P99);
@@ -223,14 +224,60 @@ public static class InboxScaleBenchmark
             report.Line("-- " + string.Join(", ", command.Parameters.Select(p => $"{p.ParameterName} = {Describe(p.Value)}")));
             report.Line("```");
             report.Line();
-            await using var explain = new NpgsqlCommand("EXPLAIN (ANALYZE, BUFFERS) " + command.Sql, connection);
-            foreach (var parameter in command.Parameters)
-                explain.Parameters.Add(parameter is NpgsqlParameter p ? p.Clone() : new NpgsqlParameter(parameter.ParameterName, parameter.Value));
             report.Line("```");
-            await using var reader = await explain.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-                report.Line(reader.GetString(0));
+            foreach (var line in await ExplainLinesAsync(connection, command))
+                report.Line(line);
             report.Line("```");
+        }
+    }
+
+    private static async Task<List<string>> ExplainLinesAsync(NpgsqlConnection connection, CapturedCommand command)
+    {
+        await using var explain = new NpgsqlCommand("EXPLAIN (ANALYZE, BUFFERS) " + command.Sql, connection);
+        foreach (var parameter in command.Parameters)
+            explain.Parameters.Add(parameter is NpgsqlParameter p ? p.Clone() : new NpgsqlParameter(parameter.ParameterName, parameter.Value));
+        var lines = new List<string>();
+        await using var reader = await explain.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            lines.Add(reader.GetString(0));
+        return lines;
+    }
+
+    /// <summary>For every scenario, one request's statements with their execution time and main access path under
+    /// EXPLAIN ANALYZE: where each request's database time goes, at a glance.</summary>
+    private static async Task ExplainSummaryAsync(Report report, BenchDatabase database, LoadRunner runner, SqlCapture capture,
+        IReadOnlyList<Scenario> scenarios)
+    {
+        report.Line();
+        report.Line("## Where the database time goes");
+        report.Line();
+        report.Line("One request per scenario, its statements captured and run again under EXPLAIN ANALYZE (execution time, without the round " +
+            "trip; the access path is the plan's first scan node):");
+        report.Line();
+        report.Line("| Scenario | # | Statement | Access path | ms |");
+        report.Line("|---|--:|---|---|--:|");
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        await Sql.ExecuteAsync(connection, "SET max_parallel_workers_per_gather = 0");
+        foreach (var scenario in scenarios)
+        {
+            IReadOnlyList<CapturedCommand> commands;
+            using (var session = capture.Start())
+            {
+                await runner.SendAsync(scenario, 2);
+                commands = session.Commands;
+            }
+            var n = 0;
+            foreach (var command in commands)
+            {
+                var lines = await ExplainLinesAsync(connection, command);
+                var scan = lines.Select(l => l.Trim().TrimStart('-', '>', ' ')).FirstOrDefault(l => l.Contains(" Scan ", StringComparison.Ordinal)
+                    || l.StartsWith("Seq Scan", StringComparison.Ordinal)) ?? lines[0];
+                var cut = scan.IndexOf("  (cost=", StringComparison.Ordinal);
+                var time = lines.FirstOrDefault(l => l.StartsWith("Execution Time:", StringComparison.Ordinal))?["Execution Time:".Length..].Trim() ?? "";
+                report.Line($"| {(n == 0 ? scenario.Name : "")} | {++n} | `{LatencyBenchmark.Shorten(command.Sql, 70)}` | " +
+                    $"{(cut > 0 ? scan[..cut] : scan)} | {time.Replace(" ms", "", StringComparison.Ordinal)} |");
+            }
         }
     }
 

@@ -42,7 +42,6 @@ public static class LatencyBenchmark
         public readonly long[] ScheduledAt = new long[count];
         public readonly long[] AcceptedAt = new long[count];
         public readonly long[] ArrivedAt = new long[count];
-        public readonly HttpStatusCode[] Status = new HttpStatusCode[count];
         public int Sent;
         public int Accepted;
         public int Failed;
@@ -143,6 +142,8 @@ public static class LatencyBenchmark
         currentOffset = warmupCount;
         current = measured;
         var commandsBefore = sql.Count;
+        var transactionsBefore = await database.TransactionsAsync();
+        using var npgsql = new NpgsqlCounter();
         var timeline = new List<(double Seconds, int Sent, int Accepted, int Arrived, long Backlog)>();
         var cpu = await CpuMeter.StartAsync(database);
         var start = Stopwatch.GetTimestamp();
@@ -174,6 +175,8 @@ public static class LatencyBenchmark
         await sampler;
         var cpuSummary = cpu.Summary(measured.Arrived, "delivered message");
         var commandsPerMessage = (double)(sql.Count - commandsBefore) / Math.Max(1, measured.Arrived);
+        var roundTripsPerMessage = (double)npgsql.Count / Math.Max(1, measured.Arrived);
+        var transactionsPerMessage = (double)(await database.TransactionsAsync() - transactionsBefore ?? 0) / Math.Max(1, measured.Arrived);
         var backlogAtEnd = await BacklogAsync(database);
 
         // Where the time went, from the server's own timestamps: received_at (accepted) to processed_at (job done).
@@ -217,7 +220,11 @@ public static class LatencyBenchmark
         Row(report, "server: received_at → processed_at (queue + job)", inServer);
         report.Line();
         report.Line($"- {cpuSummary}");
-        report.Line($"- SQL commands sent by the server during the measured run: {commandsPerMessage:F1} per delivered message (both paths, plus idle job polls).");
+        report.Line(provider == BenchProvider.Postgres
+            ? $"- Database work during the measured run, per delivered message (accepting and processing, idle job polls and the bench's own " +
+              $"backlog samples included): {roundTripsPerMessage:F1} Npgsql round trips, {transactionsPerMessage:F1} transactions, " +
+              $"{commandsPerMessage:F1} commands through EF."
+            : $"- SQL commands through EF during the measured run: {commandsPerMessage:F1} per delivered message (both paths, plus idle job polls).");
         report.Line($"- Memory: {MachineContext.Memory()}. Load average after: {MachineContext.LoadAverage()}.");
         report.Line();
         report.Line("Timeline (seconds since the first measured send; cumulative counts):");
@@ -293,7 +300,6 @@ public static class LatencyBenchmark
         try
         {
             using var response = await http.SendAsync(request);
-            run.Status[slot] = response.StatusCode;
             if (response.StatusCode == HttpStatusCode.OK)
             {
                 run.AcceptedAt[slot] = Stopwatch.GetTimestamp();

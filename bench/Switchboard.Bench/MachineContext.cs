@@ -18,11 +18,43 @@ public static class MachineContext
             $"{RuntimeInformation.OSDescription} ({RuntimeInformation.OSArchitecture})");
         report.Line($"- Runtime: {RuntimeInformation.FrameworkDescription}, {(GCSettings.IsServerGC ? "server" : "workstation")} GC" +
             $"{(Debugger.IsAttached ? ", DEBUGGER ATTACHED" : "")}");
-        report.Line("- Topology: the load client, the server (in this process, on Kestrel over loopback) and the database share this machine " +
-            "and its cores, so every figure is what is left after the client took its share: an upper bound of neither.");
+        report.Line($"- Server: {ServerVersion()}");
+        report.Line("- Topology: the load client, the server (in this process, on Kestrel over loopback) and the database all run on this " +
+            "machine and share its cores: the server gets what the client and the database leave it, and no network is crossed.");
         report.Line($"- Load average (1/5/15 min) at start: {LoadAverage()}. The machine is shared with other people's builds and tests; " +
             "figures from a busy run are noisy and pessimistic (the CPU split under each run says how much went elsewhere).");
         report.Line($"- Method: {method}");
+    }
+
+    /// <summary>The commit the server was built from, and whether its sources had uncommitted changes.</summary>
+    private static string ServerVersion()
+    {
+        var head = Git("log -1 --format=%h%x20%s");
+        if (head is null)
+            return "commit unknown (git not available)";
+        var dirty = Git("status --porcelain -- src") is { Length: > 0 };
+        return $"commit {head}{(dirty ? " **with uncommitted changes in src/**" : "")}";
+    }
+
+    private static string? Git(string arguments)
+    {
+        try
+        {
+            using var git = Process.Start(new ProcessStartInfo("git", arguments)
+            {
+                RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+                WorkingDirectory = Report.RepositoryRoot() ?? Directory.GetCurrentDirectory(),
+            });
+            if (git is null)
+                return null;
+            var output = git.StandardOutput.ReadToEnd().Trim();
+            git.WaitForExit();
+            return git.ExitCode == 0 ? output : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
     }
 
     public static string LoadAverage() =>

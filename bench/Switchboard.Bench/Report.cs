@@ -33,16 +33,20 @@ public sealed class Report(string command, string? label)
 
     /// <summary><c>bench/results</c> of the checkout the benchmark runs from (found from the working directory, else from the
     /// binaries), so <c>dotnet run</c> from anywhere in the repository writes to the same place.</summary>
-    private static string ResultsDirectory()
+    private static string ResultsDirectory() =>
+        RepositoryRoot() is { } root ? Path.Combine(root, "bench", "results") : Path.Combine(Directory.GetCurrentDirectory(), "results");
+
+    /// <summary>The checkout (the directory holding Switchboard.slnx) above the working directory or the binaries.</summary>
+    public static string? RepositoryRoot()
     {
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
         {
             for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
             {
                 if (File.Exists(Path.Combine(directory.FullName, "Switchboard.slnx")))
-                    return Path.Combine(directory.FullName, "bench", "results");
+                    return directory.FullName;
             }
         }
-        return Path.Combine(Directory.GetCurrentDirectory(), "results");
+        return null;
     }
 }
