@@ -19,7 +19,7 @@ public static class DatabaseSetup
             throw new InvalidOperationException("Database:Provider is Postgres but ConnectionStrings:Switchboard is empty.");
         // Worked out once: the options below are built for every request's DbContext.
         var effectiveConnectionString = options.Provider == DatabaseProvider.Postgres
-            ? WithoutParallelQuery(connectionString!)
+            ? TunedForTheApp(connectionString!)
             : connectionString ?? DefaultSqliteConnectionString(configuration);
         services.AddDbContext<SwitchboardDbContext>((provider, builder) =>
         {
@@ -54,12 +54,15 @@ public static class DatabaseSetup
         }
     }
 
-    /// <summary>Parallel workers cost tens of milliseconds to start, more than the short filtered list queries they speed up
-    /// (measured in bench/), so the app's sessions turn them off unless the connection string sets its own Options.</summary>
-    private static string WithoutParallelQuery(string connectionString)
+    /// <summary>The app's PostgreSQL sessions: no parallel workers (they cost tens of milliseconds to start, more than the short
+    /// filtered list queries they speed up, measured in bench/) unless the connection string sets its own Options; and
+    /// automatic preparation of the statements every message runs.</summary>
+    private static string TunedForTheApp(string connectionString)
     {
         var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
         builder.Options ??= "-c max_parallel_workers_per_gather=0";
+        if (builder.MaxAutoPrepare == 0)
+            builder.MaxAutoPrepare = 64;
         return builder.ConnectionString;
     }
 
