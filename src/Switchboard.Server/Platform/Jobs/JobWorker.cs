@@ -13,6 +13,8 @@ public sealed class JobOptions
     /// LOCKED, so loops never wait on each other (default 4); SQLite has one writer, so its loops overlap only outside their
     /// short transactions (default 2).</summary>
     public int? Concurrency { get; set; }
+    /// <summary>How long finished jobs stay in the table (for inspection) before they are deleted; dead ones are kept.</summary>
+    public TimeSpan KeepSucceededFor { get; set; } = TimeSpan.FromDays(1);
 }
 
 /// <summary>Claims due jobs one at a time and runs them. A claim is a lease: if this node dies mid-job the lease expires
@@ -37,7 +39,10 @@ internal sealed class JobWorker(
             try
             {
                 if (!await RunNextAsync(stoppingToken))
+                {
+                    await PurgeSucceededAsync(stoppingToken);
                     await signal.WaitAsync(options.PollInterval, stoppingToken);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -84,6 +89,23 @@ internal sealed class JobWorker(
                 await handler.OnDeadAsync(job, e.Message, cancellationToken);
         }
         return true;
+    }
+
+    private long nextPurgeTicks;
+
+    /// <summary>Deletes succeeded jobs older than <see cref="JobOptions.KeepSucceededFor"/>, a batch at a time, when a loop is idle
+    /// (at most once a minute per node): every webhook and message leaves a job row, so the table would otherwise grow forever.</summary>
+    internal async Task<int> PurgeSucceededAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var due = Interlocked.Read(ref nextPurgeTicks);
+        if (now.UtcTicks < due || Interlocked.CompareExchange(ref nextPurgeTicks, now.AddMinutes(1).UtcTicks, due) != due)
+            return 0;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<SwitchboardDbContext>();
+        var cutoff = now - options.KeepSucceededFor;
+        var batch = db.Jobs.Where(j => j.Status == JobStatus.Succeeded && j.CompletedAt < cutoff).OrderBy(j => j.Id).Select(j => j.Id).Take(5_000);
+        return await db.Jobs.Where(j => batch.Contains(j.Id)).ExecuteDeleteAsync(cancellationToken);
     }
 
     /// <summary>When this worker last looked for jobs whose worker died (their lease ran out): a few seconds apart, not on
