@@ -83,8 +83,9 @@ internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conve
         builder.HasIndex(c => new { c.TenantId, c.AssignedToId, c.Status, c.LastMessageAt, c.Id });
         builder.HasIndex(c => new { c.TenantId, c.LastMessageAt, c.Id });
         builder.HasIndex(c => new { c.TenantId, c.PlatformConversationId });
-        // The unread filter: the few unread conversations, newest first, without scanning the rest.
-        builder.HasIndex(c => new { c.TenantId, c.LastMessageAt, c.Id }, "ix_conversations_unread").HasFilter("unread_count > 0");
+        // The unread filter: the few unread conversations, a status tab's newest first, and their counts per status from the
+        // index alone, without touching the rest.
+        builder.HasIndex(c => new { c.TenantId, c.Status, c.LastMessageAt, c.Id }, "ix_conversations_unread").HasFilter("unread_count > 0");
         // The inbox clock's snooze scan across tenants.
         builder.HasIndex(c => new { c.Status, c.SnoozedUntil });
         // The SLA sweeps' scans across tenants: unflagged conversations by due time.

@@ -76,7 +76,7 @@ public sealed class M0008_ConversationCounts : Migration
                 FOR EACH ROW EXECUTE FUNCTION conversation_counts_track();
                 """);
         }
-        migration.CreateIndex("ix_conversations_unread", "conversations", ["tenant_id", "last_message_at", "id"], filter: "unread_count > 0");
+        migration.CreateIndex("ix_conversations_unread", "conversations", ["tenant_id", "status", "last_message_at", "id"], filter: "unread_count > 0");
     }
 
     protected override void Down(MigrationBuilder migration)
