@@ -25,7 +25,7 @@ public sealed class ChannelConnectionTester(IHttpClientFactory clients)
         {
             return channel.Type switch
             {
-                ChannelType.WhatsApp => await TestMetaAsync(Setting("apiBaseUrl"), Setting("phoneNumberId"), Setting("accessToken"), cancellationToken),
+                ChannelType.WhatsApp => await TestMetaAsync(WhatsApp.MetaGraph.For(clients, channel, secrets), Setting("phoneNumberId"), cancellationToken),
                 ChannelType.TwilioSms or ChannelType.TwilioWhatsApp => await TestTwilioAsync(channel, secrets, cancellationToken),
                 ChannelType.Email => await TestSmtpAsync(Setting("smtpHost"), int.Parse(Setting("smtpPort")), cancellationToken),
                 _ => new ConnectionTestResult(true, "Web chat runs on this server; there is no provider to reach."),
@@ -37,11 +37,9 @@ public sealed class ChannelConnectionTester(IHttpClientFactory clients)
         }
     }
 
-    private async Task<ConnectionTestResult> TestMetaAsync(string baseUrl, string phoneNumberId, string token, CancellationToken cancellationToken)
+    private static async Task<ConnectionTestResult> TestMetaAsync(WhatsApp.MetaGraph graph, string phoneNumberId, CancellationToken cancellationToken)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, $"{Base(baseUrl, "https://graph.facebook.com")}/{MetaGraphVersion}/{Uri.EscapeDataString(phoneNumberId)}");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await clients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
+        using var response = await graph.SendAsync(graph.Request(HttpMethod.Get, Uri.EscapeDataString(phoneNumberId)), cancellationToken);
         var body = await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken) ?? [];
         if (response.IsSuccessStatusCode)
             return new ConnectionTestResult(true, $"Connected to {body["display_phone_number"]} ({body["verified_name"]}).");
@@ -76,5 +74,4 @@ public sealed class ChannelConnectionTester(IHttpClientFactory clients)
             : new ConnectionTestResult(false, $"{host}:{port} answered, but not as an SMTP server: {greeting}");
     }
 
-    private static string Base(string configured, string fallback) => (string.IsNullOrEmpty(configured) ? fallback : configured).TrimEnd('/');
 }

@@ -37,11 +37,7 @@ internal sealed class MessageTemplateConfiguration : IEntityTypeConfiguration<Me
     public void Configure(EntityTypeBuilder<MessageTemplate> builder)
     {
         builder.ToTable("message_templates");
-        builder.Property(t => t.Components).HasConversion(
-            value => value.ToJsonString(null),
-            text => JsonNode.Parse(text, null, default) as JsonArray ?? new JsonArray(),
-            new Microsoft.EntityFrameworkCore.ChangeTracking.ValueComparer<JsonArray>(
-                (a, b) => a!.ToJsonString(null) == b!.ToJsonString(null), v => v.ToJsonString(null).GetHashCode(), v => (JsonArray)v.DeepClone()));
+        builder.Property(t => t.Components).HasJsonArrayConversion();
         builder.HasIndex(t => new { t.ChannelId, t.Name, t.Language }).IsUnique();
         builder.HasIndex(t => new { t.TenantId, t.ChannelId });
         builder.HasOne<Channel>().WithMany().HasForeignKey(t => t.ChannelId).OnDelete(DeleteBehavior.Cascade);

@@ -33,4 +33,16 @@ public static class JsonColumn
                 value => (JsonObject)value.DeepClone()));
         return property.IsRequired();
     }
+
+    public static PropertyBuilder<JsonArray> HasJsonArrayConversion(this PropertyBuilder<JsonArray> property)
+    {
+        property.HasConversion(
+            value => value.ToJsonString(Options),
+            text => JsonNode.Parse(text, null, default) as JsonArray ?? new JsonArray(),
+            new ValueComparer<JsonArray>(
+                (a, b) => a!.ToJsonString(Options) == b!.ToJsonString(Options),
+                value => value.ToJsonString(Options).GetHashCode(),
+                value => (JsonArray)value.DeepClone()));
+        return property.IsRequired();
+    }
 }
