@@ -122,13 +122,16 @@ public static class Composition
         services.AddSingleton<WebhookChannelCache>();
         services.AddSingleton<WebhookWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookWriter>());
-        services.AddScoped<IJobHandler, WhatsAppInboundJob>();
+        services.AddSingleton(configuration.GetSection(WebhookProcessingOptions.Section).Get<WebhookProcessingOptions>() ?? new WebhookProcessingOptions());
+        services.AddSingleton<WebhookProcessor>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookProcessor>());
+        services.AddScoped<IWebhookReader, WhatsAppWebhookReader>();
         services.AddScoped<IChannelSender, WhatsAppSender>();
         services.AddScoped<IMediaFetcher, WhatsAppMediaFetcher>();
-        services.AddScoped<IJobHandler, TwilioInboundJob>();
+        services.AddScoped<IWebhookReader, TwilioWebhookReader>();
         services.AddScoped<IChannelSender, TwilioSender>();
         services.AddScoped<IMediaFetcher, TwilioMediaFetcher>();
-        services.AddScoped<IJobHandler, EmailInboundJob>();
+        services.AddScoped<IWebhookReader, EmailWebhookReader>();
         services.AddScoped<IChannelSender, EmailSender>();
         services.AddScoped<IMediaFetcher, EmailAttachmentFetcher>();
         // Inbox management: assignment/transfer and WhatsApp template sync.

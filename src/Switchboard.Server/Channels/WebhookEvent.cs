@@ -4,8 +4,8 @@ using Switchboard.Platform.Database;
 
 namespace Switchboard.Channels;
 
-/// <summary>A provider webhook exactly as it arrived, stored before it is answered so nothing verified is ever lost; a job
-/// turns it into messages. The same body delivered twice is stored once.</summary>
+/// <summary>A provider webhook exactly as it arrived, stored before it is answered so nothing verified is ever lost;
+/// <see cref="WebhookProcessor"/> turns it into messages and delivery reports. The same body delivered twice is stored once.</summary>
 public sealed class WebhookEvent : ITenantOwned
 {
     public long Id { get; set; }
@@ -17,6 +17,11 @@ public sealed class WebhookEvent : ITenantOwned
     public required string PayloadHash { get; set; }
     public DateTimeOffset ReceivedAt { get; set; }
     public DateTimeOffset? ProcessedAt { get; set; }
+    /// <summary>When the processor should (next) take it; while it is being processed, when its claim runs out. Null once
+    /// there is nothing left to do: processed, or given up on after <see cref="WebhookProcessor.MaxAttempts"/> (see <see cref="LastError"/>).</summary>
+    public DateTimeOffset? RunAt { get; set; }
+    public int Attempts { get; set; }
+    public string? LastError { get; set; }
 }
 
 internal sealed class WebhookEventConfiguration : IEntityTypeConfiguration<WebhookEvent>
@@ -26,6 +31,8 @@ internal sealed class WebhookEventConfiguration : IEntityTypeConfiguration<Webho
         builder.ToTable("webhook_events");
         builder.HasIndex(e => new { e.ChannelId, e.PayloadHash }).IsUnique();
         builder.HasIndex(e => new { e.TenantId, e.ReceivedAt });
+        // Only the webhooks still to process, in the order the processor claims them.
+        builder.HasIndex(e => new { e.RunAt, e.Id }, "ix_webhook_events_due").HasFilter("run_at IS NOT NULL");
         builder.HasOne<Channel>().WithMany().HasForeignKey(e => e.ChannelId).OnDelete(DeleteBehavior.Cascade);
     }
 }

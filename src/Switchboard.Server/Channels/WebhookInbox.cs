@@ -7,7 +7,7 @@ using Switchboard.Platform.Security;
 namespace Switchboard.Channels;
 
 /// <summary>What every provider webhook does around its own proof (signature, basic auth): find the channel it names, and
-/// store a verified delivery with the job that processes it, so the provider can be answered at once. Used by WhatsApp,
+/// store a verified delivery for <see cref="WebhookProcessor"/>, so the provider can be answered at once. Used by WhatsApp,
 /// Twilio and email.</summary>
 public sealed class WebhookInbox(WebhookChannelCache channels, WebhookWriter writer)
 {
@@ -30,10 +30,10 @@ public sealed class WebhookInbox(WebhookChannelCache channels, WebhookWriter wri
 
     public static string Hash(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
-    /// <summary>Stores a verified delivery with the <paramref name="jobType"/> job that processes it, committed together
-    /// before this returns: an accepted webhook is never left unprocessed. <paramref name="deliveryKey"/> identifies the
+    /// <summary>Stores a verified delivery, due for <see cref="WebhookProcessor"/>, committed before this returns: an accepted
+    /// webhook is never left unprocessed. <paramref name="deliveryKey"/> identifies the
     /// delivery (usually <see cref="Hash"/> of the raw body, since providers re-deliver byte-identical payloads). False when
     /// a delivery with that key is already stored: a re-delivery, or the same one racing itself.</summary>
-    public Task<bool> AcceptAsync(Channel channel, string payload, string deliveryKey, string jobType, CancellationToken cancellationToken) =>
-        writer.StoreAsync(new PendingWebhook(channel.TenantId, channel.Id, payload, deliveryKey, jobType), cancellationToken);
+    public Task<bool> AcceptAsync(Channel channel, string payload, string deliveryKey, CancellationToken cancellationToken) =>
+        writer.StoreAsync(new PendingWebhook(channel.TenantId, channel.Id, payload, deliveryKey), cancellationToken);
 }

@@ -1,29 +1,27 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
 using Switchboard.Platform.Database;
-using Switchboard.Platform.Jobs;
 using Switchboard.Platform.Security;
 
 namespace Switchboard.Channels;
 
 /// <summary>A verified provider delivery waiting to be stored; <see cref="Stored"/> completes once it is committed (true) or
 /// found to be a re-delivery (false).</summary>
-public sealed record PendingWebhook(long TenantId, long ChannelId, string Payload, string DeliveryKey, string JobType)
+public sealed record PendingWebhook(long TenantId, long ChannelId, string Payload, string DeliveryKey)
 {
     public TaskCompletionSource<bool> Stored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
-/// <summary>Stores verified webhooks with group commit: requests that arrive together are written in one transaction
-/// (events and their processing jobs, duplicates skipped by the unique delivery key), and each request is answered only
-/// once its delivery is committed. One round trip per batch instead of several per request is what lets a node accept
+/// <summary>Stores verified webhooks with group commit: requests that arrive together are written in one statement and
+/// transaction (duplicates skipped by the unique delivery key, each new one due for <see cref="WebhookProcessor"/> at once),
+/// and each request is answered only once its delivery is committed. One round trip per batch instead of several per request is what lets a node accept
 /// thousands of webhooks a second; under light load a batch is a single delivery, so nothing waits for company.</summary>
-public sealed class WebhookWriter(IServiceScopeFactory scopes, JobSignal jobSignal, TimeProvider clock, ILogger<WebhookWriter> logger)
+public sealed class WebhookWriter(IServiceScopeFactory scopes, WebhookProcessor processor, TimeProvider clock, ILogger<WebhookWriter> logger)
     : BackgroundService
 {
     private const int MaxBatch = 512;
@@ -51,7 +49,7 @@ public sealed class WebhookWriter(IServiceScopeFactory scopes, JobSignal jobSign
                 for (var i = 0; i < batch.Count; i++)
                     batch[i].Stored.TrySetResult(stored[i]);
                 if (stored.Any(s => s))
-                    jobSignal.Notify();
+                    processor.Notify();
             }
             catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
@@ -75,11 +73,6 @@ public sealed class WebhookWriter(IServiceScopeFactory scopes, JobSignal jobSign
         var ids = db.IsSqlite
             ? await InsertEventsSqliteAsync(connection, batch, now, cancellationToken)
             : await InsertEventsPostgresAsync((NpgsqlConnection)connection, batch, now, cancellationToken);
-        var jobs = batch.Select((w, i) => (Webhook: w, Id: ids[i])).Where(x => x.Id is not null).ToList();
-        if (db.IsSqlite)
-            await InsertJobsSqliteAsync(connection, jobs, now, cancellationToken);
-        else
-            await InsertJobsPostgresAsync((NpgsqlConnection)connection, jobs, now, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return ids.Select(id => id is not null).ToArray();
     }
@@ -88,8 +81,8 @@ public sealed class WebhookWriter(IServiceScopeFactory scopes, JobSignal jobSign
         CancellationToken cancellationToken)
     {
         await using var insert = new NpgsqlCommand("""
-            INSERT INTO webhook_events (tenant_id, channel_id, payload, payload_hash, received_at)
-            SELECT * FROM unnest(@tenants, @channels, @payloads, @keys, @received)
+            INSERT INTO webhook_events (tenant_id, channel_id, payload, payload_hash, received_at, run_at)
+            SELECT t, c, p, k, r, r FROM unnest(@tenants, @channels, @payloads, @keys, @received) AS w(t, c, p, k, r)
             ON CONFLICT (channel_id, payload_hash) DO NOTHING
             RETURNING id, channel_id, payload_hash
             """, connection);
@@ -116,7 +109,7 @@ public sealed class WebhookWriter(IServiceScopeFactory scopes, JobSignal jobSign
     {
         await using var insert = connection.CreateCommand();
         insert.CommandText = """
-            INSERT INTO webhook_events (tenant_id, channel_id, payload, payload_hash, received_at) VALUES ($tenant, $channel, $payload, $key, $received)
+            INSERT INTO webhook_events (tenant_id, channel_id, payload, payload_hash, received_at, run_at) VALUES ($tenant, $channel, $payload, $key, $received, $received)
             ON CONFLICT (channel_id, payload_hash) DO NOTHING RETURNING id
             """;
         var parameters = new[] { "$tenant", "$channel", "$payload", "$key", "$received" }.Select(name =>
@@ -135,46 +128,6 @@ public sealed class WebhookWriter(IServiceScopeFactory scopes, JobSignal jobSign
             ids[i] = await insert.ExecuteScalarAsync(cancellationToken) is long id ? id : null;
         }
         return ids;
-    }
-
-    private static string JobPayload(long eventId) => JsonSerializer.Serialize(new WebhookEventJob.Payload(eventId), JsonSerializerOptions.Web);
-
-    private static async Task InsertJobsPostgresAsync(NpgsqlConnection connection, List<(PendingWebhook Webhook, long? Id)> jobs, DateTimeOffset now,
-        CancellationToken cancellationToken)
-    {
-        if (jobs.Count == 0)
-            return;
-        await using var insert = new NpgsqlCommand("""
-            INSERT INTO jobs (tenant_id, type, payload, status, attempts, max_attempts, run_at, created_at)
-            SELECT t, ty, p, 'Queued', 0, 8, @now, @now FROM unnest(@tenants, @types, @payloads) AS j(t, ty, p)
-            """, connection);
-        insert.Parameters.Add(new NpgsqlParameter<long[]>("tenants", jobs.Select(j => j.Webhook.TenantId).ToArray()));
-        insert.Parameters.Add(new NpgsqlParameter<string[]>("types", jobs.Select(j => j.Webhook.JobType).ToArray()));
-        insert.Parameters.Add(new NpgsqlParameter<string[]>("payloads", jobs.Select(j => JobPayload(j.Id!.Value)).ToArray()));
-        insert.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now));
-        await insert.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private static async Task InsertJobsSqliteAsync(DbConnection connection, List<(PendingWebhook Webhook, long? Id)> jobs, DateTimeOffset now,
-        CancellationToken cancellationToken)
-    {
-        await using var insert = connection.CreateCommand();
-        insert.CommandText = """
-            INSERT INTO jobs (tenant_id, type, payload, status, attempts, max_attempts, run_at, created_at)
-            VALUES ($tenant, $type, $payload, 'Queued', 0, 8, $now, $now)
-            """;
-        var parameters = new[] { "$tenant", "$type", "$payload", "$now" }.Select(name =>
-        {
-            var p = insert.CreateParameter();
-            p.ParameterName = name;
-            insert.Parameters.Add(p);
-            return p;
-        }).ToArray();
-        foreach (var (webhook, id) in jobs)
-        {
-            (parameters[0].Value, parameters[1].Value, parameters[2].Value, parameters[3].Value) = (webhook.TenantId, webhook.JobType, JobPayload(id!.Value), now.UtcTicks);
-            await insert.ExecuteNonQueryAsync(cancellationToken);
-        }
     }
 }
 

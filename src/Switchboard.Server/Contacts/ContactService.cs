@@ -160,48 +160,64 @@ public sealed partial class ContactService(SwitchboardDbContext db, SecretProtec
         return null;
     }
 
-    /// <summary>The contact a WhatsApp sender is (by <c>wa_id</c>, then by phone), created from their profile name if new.</summary>
-    public async Task<Contact> FindOrCreateByWhatsAppAsync(string waId, string? profileName, CancellationToken cancellationToken)
+    /// <summary>The contacts that messages come from, one query for all of them: WhatsApp senders by <c>wa_id</c> then phone,
+    /// SMS senders by phone, email senders by address (case-insensitive); the oldest match wins. Senders not found are created
+    /// (named by the given name, else the address) and added to the unit of work, not saved. Keyed by the addresses as given;
+    /// two spellings of one address share a contact.</summary>
+    public async Task<Dictionary<string, Contact>> FindOrCreateSendersAsync(SenderKind kind, IReadOnlyCollection<(string Address, string? Name)> senders,
+        CancellationToken cancellationToken)
     {
-        var phone = Formats.NormalizeE164("+" + waId);
-        var existing = await db.Contacts.Where(c => c.WaId == waId || (phone != null && c.Phone == phone)).OrderBy(c => c.Id).FirstOrDefaultAsync(cancellationToken);
-        if (existing is not null)
-            return existing;
-        var contact = new Contact { Name = "" };
-        Apply(contact, new ContactRequest(string.IsNullOrWhiteSpace(profileName) ? "+" + waId : profileName.Trim(), null, phone, null, waId, null,
-            new OptIns(null, null, null), null, null, null, null).AllPresent());
-        db.Contacts.Add(contact);
-        await db.SaveChangesAsync(cancellationToken);
-        return contact;
+        var wanted = senders.Select(s => (s.Address, s.Name, Key: SenderKey(kind, s.Address))).ToList();
+        var keys = wanted.Select(w => w.Key).Distinct().ToList();
+        var query = kind switch
+        {
+            SenderKind.WhatsApp when keys.Select(k => Formats.NormalizeE164("+" + k)).OfType<string>().ToList() is var phones =>
+                db.Contacts.Where(c => keys.Contains(c.WaId!) || phones.Contains(c.Phone!)),
+            SenderKind.Phone => db.Contacts.Where(c => keys.Contains(c.Phone!)),
+            _ => db.Contacts.Where(c => keys.Contains(c.Email!)),
+        };
+        var candidates = await query.OrderBy(c => c.Id).ToListAsync(cancellationToken);
+        var byKey = new Dictionary<string, Contact>();
+        var found = new Dictionary<string, Contact>();
+        foreach (var (address, name, key) in wanted)
+        {
+            if (!byKey.TryGetValue(key, out var contact))
+                byKey[key] = contact = candidates.FirstOrDefault(c => Matches(kind, c, key)) ?? NewSender(kind, key, name);
+            found[address] = contact;
+        }
+        return found;
     }
 
-    /// <summary>The contact an SMS comes from, by phone number (main or extra); created with the number as its name.</summary>
-    public async Task<Contact> FindOrCreateByPhoneAsync(string phone, string? name, CancellationToken cancellationToken)
-    {
-        var normalized = Formats.NormalizeE164(phone) ?? phone;
-        var existing = await db.Contacts.Where(c => c.Phone == normalized).OrderBy(c => c.Id).FirstOrDefaultAsync(cancellationToken);
-        if (existing is not null)
-            return existing;
-        var contact = new Contact { Name = "" };
-        Apply(contact, new ContactRequest(string.IsNullOrWhiteSpace(name) ? normalized : name.Trim(), null, normalized, null, null, null,
-            new OptIns(null, null, null), null, null, null, null).AllPresent());
-        db.Contacts.Add(contact);
-        await db.SaveChangesAsync(cancellationToken);
-        return contact;
-    }
-
-    /// <summary>The contact an email comes from, by address (case-insensitive); created with the display name or the address.</summary>
+    /// <summary>The contact an email comes from, created and saved if new (the web chat's visitor form).</summary>
     public async Task<Contact> FindOrCreateByEmailAsync(string email, string? name, CancellationToken cancellationToken)
     {
-        var normalized = email.Trim().ToLowerInvariant();
-        var existing = await db.Contacts.Where(c => c.Email == normalized).OrderBy(c => c.Id).FirstOrDefaultAsync(cancellationToken);
-        if (existing is not null)
-            return existing;
-        var contact = new Contact { Name = "" };
-        Apply(contact, new ContactRequest(string.IsNullOrWhiteSpace(name) ? normalized : name.Trim(), normalized, null, null, null, null,
-            new OptIns(null, null, null), null, null, null, null).AllPresent());
-        db.Contacts.Add(contact);
+        var contact = (await FindOrCreateSendersAsync(SenderKind.Email, [(email, name)], cancellationToken))[email];
         await db.SaveChangesAsync(cancellationToken);
+        return contact;
+    }
+
+    private static string SenderKey(SenderKind kind, string address) => kind switch
+    {
+        SenderKind.WhatsApp => address.TrimStart('+'),
+        SenderKind.Phone => Formats.NormalizeE164(address) ?? address,
+        _ => address.Trim().ToLowerInvariant(),
+    };
+
+    private static bool Matches(SenderKind kind, Contact contact, string key) => kind switch
+    {
+        SenderKind.WhatsApp => contact.WaId == key || contact.Phone is not null && contact.Phone == Formats.NormalizeE164("+" + key),
+        SenderKind.Phone => contact.Phone == key,
+        _ => contact.Email == key,
+    };
+
+    private Contact NewSender(SenderKind kind, string key, string? name)
+    {
+        var contact = new Contact { Name = "" };
+        var phone = kind switch { SenderKind.WhatsApp => Formats.NormalizeE164("+" + key), SenderKind.Phone => key, _ => null };
+        var fallbackName = kind == SenderKind.WhatsApp ? "+" + key : key;
+        Apply(contact, new ContactRequest(string.IsNullOrWhiteSpace(name) ? fallbackName : name.Trim(), kind == SenderKind.Email ? key : null, phone, null,
+            kind == SenderKind.WhatsApp ? key : null, null, new OptIns(null, null, null), null, null, null, null).AllPresent());
+        db.Contacts.Add(contact);
         return contact;
     }
 
@@ -273,4 +289,12 @@ public sealed partial class ContactService(SwitchboardDbContext db, SecretProtec
 
     [GeneratedRegex(@"^\+?[0-9][0-9\s().\-]{3,}$")]
     private static partial Regex PhoneLike();
+}
+
+/// <summary>How a channel names who wrote: a WhatsApp id, a phone number or an email address.</summary>
+public enum SenderKind
+{
+    WhatsApp,
+    Phone,
+    Email,
 }

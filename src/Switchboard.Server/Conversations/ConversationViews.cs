@@ -49,33 +49,36 @@ public sealed class ConversationViews(SwitchboardDbContext db)
             select new { c, Contact = new ContactRef(contact.Id, contact.Name, contact.Phone, contact.Email),
                 Channel = new ChannelRef(channel.Id, channel.Name, channel.Type), AssigneeName = user == null ? null : user.Name })
             .ToListAsync(cancellationToken);
-        var tags = await (
+        var tagsBy = await TagsOfAsync(ids, cancellationToken);
+        var byId = rows.ToDictionary(r => r.c.Id, r => Summary(r.c, r.Contact, r.Channel, r.AssigneeName, tagsBy[r.c.Id].ToList()));
+        return ids.Where(byId.ContainsKey).Select(id => byId[id]).ToList();
+    }
+
+    /// <summary>A conversation whose parts the caller holds, saved; <c>IsNew</c> when it was created just now.</summary>
+    public sealed record HeldConversation(Conversation Conversation, Contact Contact, Channel Channel, bool IsNew);
+
+    /// <summary>Summaries of conversations whose parts the caller holds, in the order given: only tags (none yet on new
+    /// conversations) and assignees' names are read, one query each for all of them.</summary>
+    public async Task<List<ConversationSummary>> SummariesAsync(IReadOnlyList<HeldConversation> held, CancellationToken cancellationToken)
+    {
+        var tagsBy = await TagsOfAsync(held.Where(h => !h.IsNew).Select(h => h.Conversation.Id).ToList(), cancellationToken);
+        var assigneeIds = held.Select(h => h.Conversation.AssignedToId).OfType<long>().Distinct().ToList();
+        var assignees = assigneeIds.Count == 0 ? [] : await db.Users.Where(u => assigneeIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.Name, cancellationToken);
+        return held.Select(h => Summary(h.Conversation, new ContactRef(h.Contact.Id, h.Contact.Name, h.Contact.Phone, h.Contact.Email),
+            new ChannelRef(h.Channel.Id, h.Channel.Name, h.Channel.Type), h.Conversation.AssignedToId is { } id ? assignees.GetValueOrDefault(id) : null,
+            tagsBy[h.Conversation.Id].ToList())).ToList();
+    }
+
+    /// <summary>The tags of each conversation, by name.</summary>
+    private async Task<ILookup<long, TagRef>> TagsOfAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
+    {
+        var tags = ids.Count == 0 ? [] : await (
             from link in db.ConversationTagLinks
             where ids.Contains(link.ConversationId)
             join tag in db.ConversationTags on link.TagId equals tag.Id
             orderby tag.Name
             select new { link.ConversationId, Tag = new TagRef(tag.Id, tag.Name, tag.Color) }).ToListAsync(cancellationToken);
-        var tagsBy = tags.ToLookup(t => t.ConversationId, t => t.Tag);
-        var byId = rows.ToDictionary(r => r.c.Id, r => Summary(r.c, r.Contact, r.Channel, r.AssigneeName, tagsBy[r.c.Id].ToList()));
-        return ids.Where(byId.ContainsKey).Select(id => byId[id]).ToList();
-    }
-
-    /// <summary>The summary of a conversation whose parts the caller holds; only tags (none yet on a new conversation) and the
-    /// assignee's name are read.</summary>
-    public async Task<ConversationSummary> SummaryAsync(Conversation conversation, Contact contact, Channel channel, bool isNew,
-        CancellationToken cancellationToken)
-    {
-        var tags = isNew ? [] : await (
-            from link in db.ConversationTagLinks
-            where link.ConversationId == conversation.Id
-            join tag in db.ConversationTags on link.TagId equals tag.Id
-            orderby tag.Name
-            select new TagRef(tag.Id, tag.Name, tag.Color)).ToListAsync(cancellationToken);
-        var assignee = conversation.AssignedToId is { } id
-            ? await db.Users.Where(u => u.Id == id).Select(u => u.Name).FirstOrDefaultAsync(cancellationToken)
-            : null;
-        return Summary(conversation, new ContactRef(contact.Id, contact.Name, contact.Phone, contact.Email), new ChannelRef(channel.Id, channel.Name, channel.Type),
-            assignee, tags);
+        return tags.ToLookup(t => t.ConversationId, t => t.Tag);
     }
 
     private static ConversationSummary Summary(Conversation c, ContactRef contact, ChannelRef channel, string? assigneeName, IReadOnlyList<TagRef> tags) =>

@@ -42,9 +42,15 @@ internal sealed class SlaPolicyConfiguration : IEntityTypeConfiguration<SlaPolic
 public static class SlaRules
 {
     /// <summary>Starts the tenant's active default policy on a new conversation (none: no SLA).</summary>
-    public static async Task StartAsync(SwitchboardDbContext db, Conversation conversation, CancellationToken cancellationToken)
+    public static async Task StartAsync(SwitchboardDbContext db, Conversation conversation, CancellationToken cancellationToken) =>
+        Start(conversation, await DefaultPolicyAsync(db, cancellationToken));
+
+    /// <summary>The tenant's active default policy, which new conversations start under; null when there is none.</summary>
+    public static Task<SlaPolicy?> DefaultPolicyAsync(SwitchboardDbContext db, CancellationToken cancellationToken) =>
+        db.SlaPolicies.AsNoTracking().Where(p => p.IsDefault && p.IsActive).FirstOrDefaultAsync(cancellationToken);
+
+    public static void Start(Conversation conversation, SlaPolicy? policy)
     {
-        var policy = await db.SlaPolicies.AsNoTracking().Where(p => p.IsDefault && p.IsActive).FirstOrDefaultAsync(cancellationToken);
         if (policy is null)
             return;
         conversation.SlaPolicyId = policy.Id;

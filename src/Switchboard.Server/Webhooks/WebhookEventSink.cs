@@ -43,15 +43,18 @@ public sealed class WebhookOutbox(SwitchboardDbContext db, JobQueue jobs, TimePr
 }
 
 /// <summary>Turns each inbox event into a delivery for every active subscription of the tenant that wants it, inside the unit
-/// of work that raised the event: a delivery exists if and only if the change committed. Holds nothing between calls.</summary>
+/// of work that raised the event: a delivery exists if and only if the change committed.</summary>
 internal sealed class WebhookEventSink(SwitchboardDbContext db, TenantContext scope, WebhookOutbox outbox, TimeProvider clock) : IInboxEventSink
 {
+    /// <summary>The tenant's active subscriptions, read once per scope: a batch of inbound webhooks raises many events.</summary>
+    private List<(long Id, List<string> Events)>? active;
+
     public async Task OnRaisedAsync(string eventType, JsonNode payload, CancellationToken cancellationToken)
     {
         // One query on the (tenant, active) index; the event filter is a small JSON list, matched here.
-        var subscriptions = await db.WebhookSubscriptions.AsNoTracking().Where(s => s.IsActive).Select(s => new { s.Id, s.Events })
-            .ToListAsync(cancellationToken);
-        var wanted = subscriptions.Where(s => s.Events.Count == 0 || s.Events.Contains(eventType)).Select(s => s.Id).ToList();
+        active ??= (await db.WebhookSubscriptions.AsNoTracking().Where(s => s.IsActive).Select(s => new { s.Id, s.Events })
+            .ToListAsync(cancellationToken)).Select(s => (s.Id, s.Events)).ToList();
+        var wanted = active.Where(s => s.Events.Count == 0 || s.Events.Contains(eventType)).Select(s => s.Id).ToList();
         if (wanted.Count == 0)
             return;
         var eventId = WebhookEventTypes.NewEventId();

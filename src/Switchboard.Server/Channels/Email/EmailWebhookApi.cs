@@ -10,7 +10,7 @@ namespace Switchboard.Channels.Email;
 
 /// <summary>Inbound mail for an email channel, from the provider its <c>inboundProvider</c> names: Mailgun posts a form signed
 /// with the domain's webhook signing key; Postmark posts JSON with the basic-auth credentials written into its webhook URL.
-/// Verified, stored, answered at once; <see cref="EmailInboundJob"/> files the message.</summary>
+/// Verified, stored, answered at once; <see cref="WebhookProcessor"/> files the message.</summary>
 public static class EmailWebhookApi
 {
     /// <summary>Both providers take mail up to about 25 MB; base64 attachments in Postmark's JSON add a third.</summary>
@@ -52,8 +52,7 @@ public static class EmailWebhookApi
             || Math.Abs(now.ToUnixTimeSeconds() - seconds) > MailgunMaxAge.TotalSeconds)
             return Problems.Forbidden($"The Mailgun timestamp is more than {MailgunMaxAge.TotalMinutes} minutes from now.");
         var payload = await InboundEmail.StoreMailgunAsync(form, cancellationToken);
-        return await inbox.AcceptAsync(channel, payload.ToJsonString(), WebhookInbox.Hash(Encoding.UTF8.GetBytes($"mailgun-token:{token}")),
-                EmailInboundJob.JobType, cancellationToken)
+        return await inbox.AcceptAsync(channel, payload.ToJsonString(), WebhookInbox.Hash(Encoding.UTF8.GetBytes($"mailgun-token:{token}")), cancellationToken)
             ? TypedResults.Ok()
             : Problems.Forbidden("This Mailgun token was already used.");
     }
@@ -80,7 +79,7 @@ public static class EmailWebhookApi
         var body = await WebhookInbox.ReadBodyAsync(request, cancellationToken);
         if (!IsJsonObject(body))
             return Problems.BadRequest("Postmark posts a JSON object.");
-        await inbox.AcceptAsync(channel, Encoding.UTF8.GetString(body), WebhookInbox.Hash(body), EmailInboundJob.JobType, cancellationToken);
+        await inbox.AcceptAsync(channel, Encoding.UTF8.GetString(body), WebhookInbox.Hash(body), cancellationToken);
         return TypedResults.Ok();
     }
 

@@ -46,6 +46,6 @@ internal sealed class TwilioSender(IHttpClientFactory clients) : IChannelSender
         var (code, message) = await TwilioRest.ErrorOfAsync(response, cancellationToken);
         if ((int)response.StatusCode >= 500 || response.StatusCode == HttpStatusCode.TooManyRequests || code == TooManyRequestsCode)
             return new SendOutcome.Transient(code, message, response.Headers.RetryAfter?.Delta);
-        return new SendOutcome.Permanent(code, message, OptOut: code == TwilioInboundJob.OptOutCode);
+        return new SendOutcome.Permanent(code, message, OptOut: code == TwilioWebhookReader.OptOutCode);
     }
 }

@@ -5,7 +5,7 @@ using Switchboard.Platform.Http;
 namespace Switchboard.Channels.Twilio;
 
 /// <summary>Twilio's webhook for an SMS or WhatsApp channel: inbound messages and status callbacks arrive at the same URL,
-/// signed with the account's auth token. Verified, stored, answered at once; <see cref="TwilioInboundJob"/> processes them.</summary>
+/// signed with the account's auth token. Verified, stored, answered at once; <see cref="WebhookProcessor"/> processes them.</summary>
 public static class TwilioWebhookApi
 {
     /// <summary>The answer Twilio reads as TwiML: an empty response sends no automatic reply.</summary>
@@ -31,7 +31,7 @@ public static class TwilioWebhookApi
         var url = urls.For(channel, request)["inbound"] + request.QueryString.ToUriComponent();
         if (secrets["authToken"]?.GetValue<string>() is not { } authToken || !IsSigned(request, url, authToken, body, text))
             return Problems.Forbidden($"Missing or wrong {TwilioSignature.Header}.");
-        await inbox.AcceptAsync(channel, text, WebhookInbox.Hash(body), TwilioInboundJob.JobType, cancellationToken);
+        await inbox.AcceptAsync(channel, text, WebhookInbox.Hash(body), cancellationToken);
         return TypedResults.Text(EmptyTwiml, "text/xml");
     }
 
@@ -42,6 +42,6 @@ public static class TwilioWebhookApi
         if (request.Query.ContainsKey(TwilioSignature.BodyHashParameter))
             return TwilioSignature.IsValidWithBody(signature, authToken, url, body);
         return string.Equals(request.ContentType?.Split(';')[0].Trim(), FormContentType, StringComparison.OrdinalIgnoreCase)
-            && TwilioSignature.IsValid(signature, authToken, url, TwilioInboundJob.FormParameters(text));
+            && TwilioSignature.IsValid(signature, authToken, url, TwilioWebhookReader.FormParameters(text));
     }
 }

@@ -6,7 +6,7 @@ using Switchboard.Platform.Http;
 namespace Switchboard.Channels.WhatsApp;
 
 /// <summary>Meta's webhook for a WhatsApp channel: the subscription handshake, and event delivery — verified on the raw
-/// bytes, stored durably, answered at once; <see cref="WhatsAppInboundJob"/> processes it.</summary>
+/// bytes, stored durably, answered at once; <see cref="WebhookProcessor"/> processes it.</summary>
 public static class WhatsAppWebhookApi
 {
     /// <summary>Meta batches up to 1,000 updates in one POST.</summary>
@@ -43,7 +43,7 @@ public static class WhatsAppWebhookApi
         var appSecret = found.Value.Secrets["appSecret"]?.GetValue<string>();
         if (appSecret is null || !WhatsAppSignature.IsValid(body, request.Headers[WhatsAppSignature.Header], appSecret))
             return TypedResults.Problem(title: "Unauthorized", detail: $"Missing or wrong {WhatsAppSignature.Header}.", statusCode: StatusCodes.Status401Unauthorized);
-        await inbox.AcceptAsync(found.Value.Channel, Encoding.UTF8.GetString(body), WebhookInbox.Hash(body), WhatsAppInboundJob.JobType, cancellationToken);
+        await inbox.AcceptAsync(found.Value.Channel, Encoding.UTF8.GetString(body), WebhookInbox.Hash(body), cancellationToken);
         return TypedResults.Ok();
     }
 }

@@ -66,19 +66,19 @@ internal sealed class PostgresRealtimeBus(NpgsqlDataSource dataSource) : IRealti
 
     public async Task PublishAsync(IReadOnlyList<RealtimeEvent> events, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        foreach (var e in events)
+        var payloads = events.Select(e =>
         {
             var json = JsonSerializer.Serialize(e, JsonSerializerOptions.Web);
-            if (System.Text.Encoding.UTF8.GetByteCount(json) > MaxPayloadBytes)
-                // Too big to travel: clients get a marker and refetch (the audience still says which conversation).
-                json = JsonSerializer.Serialize(e with { Payload = new JsonObject { ["truncated"] = true } },
-                    JsonSerializerOptions.Web);
-            await using var notify = new NpgsqlCommand("SELECT pg_notify(@channel, @payload)", connection);
-            notify.Parameters.AddWithValue("channel", ChannelName);
-            notify.Parameters.AddWithValue("payload", json);
-            await notify.ExecuteNonQueryAsync(cancellationToken);
-        }
+            // Too big to travel: clients get a marker and refetch (the audience still says which conversation).
+            return System.Text.Encoding.UTF8.GetByteCount(json) > MaxPayloadBytes
+                ? JsonSerializer.Serialize(e with { Payload = new JsonObject { ["truncated"] = true } }, JsonSerializerOptions.Web)
+                : json;
+        }).ToArray();
+        // One round trip for all of a unit of work's events, delivered in order.
+        await using var notify = dataSource.CreateCommand("SELECT count(pg_notify(@channel, p)) FROM unnest(@payloads) AS p");
+        notify.Parameters.AddWithValue("channel", ChannelName);
+        notify.Parameters.AddWithValue("payloads", payloads);
+        await notify.ExecuteNonQueryAsync(cancellationToken);
     }
 }
 

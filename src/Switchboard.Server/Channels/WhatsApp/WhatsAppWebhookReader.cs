@@ -7,20 +7,18 @@ using Switchboard.Platform.Database;
 
 namespace Switchboard.Channels.WhatsApp;
 
-/// <summary>Reads a stored WhatsApp webhook: messages and delivery reports for <see cref="WebhookEventJob"/>, and template
+/// <summary>Reads a stored WhatsApp webhook: messages and delivery reports for <see cref="WebhookProcessor"/>, and template
 /// reviews, applied here.</summary>
-internal sealed class WhatsAppInboundJob(SwitchboardDbContext db, InboundMessages inbound, MessageStatuses statuses, TimeProvider clock)
-    : WebhookEventJob(db, inbound, statuses, clock)
+internal sealed class WhatsAppWebhookReader(SwitchboardDbContext db) : IWebhookReader
 {
-    public const string JobType = "whatsapp.inbound";
 
-    public override string Type => JobType;
+    public bool Reads(ChannelType type) => type == ChannelType.WhatsApp;
 
-    protected override async Task<ProviderUpdate> ReadAsync(Channel channel, WebhookEvent stored, CancellationToken cancellationToken)
+    public async Task<ProviderUpdate> ReadAsync(Channel channel, WebhookEvent stored, CancellationToken cancellationToken)
     {
         var update = Parse(stored.Payload);
         foreach (var template in update.TemplateStatuses)
-            await Db.MessageTemplates.Where(t => t.ChannelId == channel.Id && t.ProviderTemplateId == template.TemplateId)
+            await db.MessageTemplates.Where(t => t.ChannelId == channel.Id && t.ProviderTemplateId == template.TemplateId)
                 .ExecuteUpdateAsync(s => s.SetProperty(t => t.Status, template.Status), cancellationToken);
         return new ProviderUpdate(update.Messages, update.Statuses);
     }

@@ -6,12 +6,10 @@ using Switchboard.Platform.Database;
 
 namespace Switchboard.Channels.Twilio;
 
-/// <summary>Reads a stored Twilio webhook for <see cref="WebhookEventJob"/>: an inbound SMS or WhatsApp message, or a status
+/// <summary>Reads a stored Twilio webhook for <see cref="WebhookProcessor"/>: an inbound SMS or WhatsApp message, or a status
 /// callback for one we sent.</summary>
-internal sealed class TwilioInboundJob(SwitchboardDbContext db, InboundMessages inbound, MessageStatuses statuses, TimeProvider clock)
-    : WebhookEventJob(db, inbound, statuses, clock)
+internal sealed class TwilioWebhookReader : IWebhookReader
 {
-    public const string JobType = "twilio.inbound";
     /// <summary>Twilio's "Attempt to send to unsubscribed recipient": the customer replied STOP.</summary>
     public const string OptOutCode = "21610";
     /// <summary>Twilio sends at most 10 media per message.</summary>
@@ -32,9 +30,9 @@ internal sealed class TwilioInboundJob(SwitchboardDbContext db, InboundMessages 
         ["63016"] = "Outside WhatsApp's 24-hour window: only an approved template can be sent.",
     };
 
-    public override string Type => JobType;
+    public bool Reads(ChannelType type) => type is ChannelType.TwilioSms or ChannelType.TwilioWhatsApp;
 
-    protected override Task<ProviderUpdate> ReadAsync(Channel channel, WebhookEvent stored, CancellationToken cancellationToken) =>
+    public Task<ProviderUpdate> ReadAsync(Channel channel, WebhookEvent stored, CancellationToken cancellationToken) =>
         Task.FromResult(Parse(stored.Payload, stored.ReceivedAt));
 
     /// <summary>A form body's parameters in the order posted, decoded.</summary>

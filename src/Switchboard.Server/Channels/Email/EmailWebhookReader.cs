@@ -5,17 +5,15 @@ using Switchboard.Platform.Database;
 
 namespace Switchboard.Channels.Email;
 
-/// <summary>Reads a stored inbound email for <see cref="WebhookEventJob"/>: the sender, subject and reply text, the HTML and
+/// <summary>Reads a stored inbound email for <see cref="WebhookProcessor"/>: the sender, subject and reply text, the HTML and
 /// threading headers in the message's metadata, and the attachments (stored by <see cref="MediaDownloadJob"/> through
 /// <see cref="EmailAttachmentFetcher"/>). Replies land in their thread's conversation; a new subject opens a new one.</summary>
-internal sealed class EmailInboundJob(SwitchboardDbContext db, InboundMessages inbound, MessageStatuses statuses, TimeProvider clock)
-    : WebhookEventJob(db, inbound, statuses, clock)
+internal sealed class EmailWebhookReader(SwitchboardDbContext db) : IWebhookReader
 {
-    public const string JobType = "email.inbound";
 
-    public override string Type => JobType;
+    public bool Reads(ChannelType type) => type == ChannelType.Email;
 
-    protected override async Task<ProviderUpdate> ReadAsync(Channel channel, WebhookEvent stored, CancellationToken cancellationToken)
+    public async Task<ProviderUpdate> ReadAsync(Channel channel, WebhookEvent stored, CancellationToken cancellationToken)
     {
         var email = InboundEmail.Parse(stored.Payload);
         if (email.FromAddress is null)
@@ -41,8 +39,8 @@ internal sealed class EmailInboundJob(SwitchboardDbContext db, InboundMessages i
     private async Task<string?> ThreadKeyAsync(Channel channel, InboundEmail email, CancellationToken cancellationToken)
     {
         var ancestors = email.References.Append(email.InReplyTo).OfType<string>().Distinct().ToList();
-        var known = ancestors.Count == 0 ? null : await Db.Messages.Where(m => m.ChannelId == channel.Id && ancestors.Contains(m.ProviderMessageId!))
-            .Join(Db.Conversations, m => m.ConversationId, c => c.Id, (_, c) => c.PlatformConversationId)
+        var known = ancestors.Count == 0 ? null : await db.Messages.Where(m => m.ChannelId == channel.Id && ancestors.Contains(m.ProviderMessageId!))
+            .Join(db.Conversations, m => m.ConversationId, c => c.Id, (_, c) => c.PlatformConversationId)
             .FirstOrDefaultAsync(key => key != null, cancellationToken);
         return known ?? email.RootMessageId;
     }

@@ -1,0 +1,202 @@
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Conversations;
+using Switchboard.Platform.Database;
+using Switchboard.Platform.Jobs;
+
+namespace Switchboard.Channels;
+
+/// <summary>What one stored webhook says: customers' messages and delivery reports.</summary>
+public sealed record ProviderUpdate(IReadOnlyList<InboundMessage> Messages, IReadOnlyList<ProviderStatus> Statuses)
+{
+    public static readonly ProviderUpdate Empty = new([], []);
+}
+
+/// <summary>Reads a provider's stored webhooks. Runs inside the processing unit of work (scoped), so anything else a
+/// payload carries (WhatsApp's template reviews) is applied with it.</summary>
+public interface IWebhookReader
+{
+    bool Reads(ChannelType type);
+
+    Task<ProviderUpdate> ReadAsync(Channel channel, WebhookEvent stored, CancellationToken cancellationToken);
+}
+
+public sealed class WebhookProcessingOptions
+{
+    public const string Section = "Webhooks:Processing";
+    /// <summary>Most webhooks one unit of work takes: under load a batch is what arrived while the previous one ran.</summary>
+    public int BatchSize { get; set; } = 200;
+    /// <summary>How long a claimed batch stays claimed: a node that dies mid-batch leaves it to others after this.</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+}
+
+/// <summary>Turns stored webhooks into inbox messages and delivery reports, a batch at a time: it claims due rows of
+/// <c>webhook_events</c> straight off their index (a lease in <c>run_at</c>, <c>SKIP LOCKED</c> between nodes on PostgreSQL),
+/// and files each tenant's share in one unit of work — a few queries for the lot, where a job per webhook cost a dozen round
+/// trips each. If a batch fails, its webhooks are taken one by one, so one bad payload holds up nobody else. Safe to run
+/// twice: messages are unique per provider id and reports per status and time. A report for a message whose send has not
+/// recorded its id yet is retried shortly (providers can be faster than our own commit).</summary>
+public sealed class WebhookProcessor(
+    IServiceScopeFactory scopes, WebhookProcessingOptions options, JobOptions jobs, TimeProvider clock, ILogger<WebhookProcessor> logger)
+    : BackgroundService
+{
+    /// <summary>Attempts before a webhook is given up on (its error stays in <see cref="WebhookEvent.LastError"/>).</summary>
+    public const int MaxAttempts = 8;
+
+    private readonly SemaphoreSlim arrived = new(0);
+
+    /// <summary>Wakes the processor at once when webhooks were stored on this node, instead of at its next poll.</summary>
+    public void Notify()
+    {
+        if (arrived.CurrentCount == 0)
+            arrived.Release();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!jobs.Enabled)
+            return;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (await RunBatchAsync(stoppingToken) == 0)
+                    await arrived.WaitAsync(options.PollInterval, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Webhook processing failed; retrying after the poll interval");
+                await Task.Delay(options.PollInterval, stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>Claims and processes one batch of due webhooks; how many there were. Stopping interrupts the wait for work,
+    /// not a claimed batch: cut off, its webhooks would sit out their lease before anyone took them again.</summary>
+    internal async Task<int> RunBatchAsync(CancellationToken stoppingToken)
+    {
+        var batch = await ClaimAsync(stoppingToken);
+        var cancellationToken = CancellationToken.None;
+        foreach (var tenantShare in batch.GroupBy(e => e.TenantId))
+        {
+            var events = tenantShare.ToList();
+            try
+            {
+                await ProcessAsync(tenantShare.Key, events, cancellationToken);
+            }
+            catch (Exception e) when (events.Count > 1 && !cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning(e, "A batch of {Count} webhooks failed; processing them one by one", events.Count);
+                foreach (var single in events)
+                    await ProcessAloneAsync(single, cancellationToken);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                await FailAsync(events[0], e, cancellationToken);
+            }
+        }
+        return batch.Count;
+    }
+
+    private async Task ProcessAloneAsync(WebhookEvent stored, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ProcessAsync(stored.TenantId, [stored], cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            await FailAsync(stored, e, cancellationToken);
+        }
+    }
+
+    /// <summary>The oldest due webhooks, claimed until the lease ends (a crash leaves them due again then).</summary>
+    private async Task<List<WebhookEvent>> ClaimAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<SwitchboardDbContext>();
+        var now = clock.GetUtcNow();
+        var leaseEnd = now + options.Lease;
+        // SKIP LOCKED lets PostgreSQL nodes claim side by side; SQLite has one writer and needs no row lock.
+        var rowLock = db.IsSqlite ? "" : " FOR UPDATE SKIP LOCKED";
+        var sql = $$"""
+            UPDATE webhook_events SET run_at = {0}, attempts = attempts + 1
+            WHERE id IN (SELECT id FROM webhook_events WHERE run_at <= {1} ORDER BY run_at, id LIMIT {2}{{rowLock}})
+            RETURNING *
+            """;
+        object leaseParameter = db.IsSqlite ? leaseEnd.UtcTicks : leaseEnd;
+        object nowParameter = db.IsSqlite ? now.UtcTicks : now;
+        // Claimed across tenants on purpose: the processor serves them all, and enters each one's scope to process its share.
+        var claimed = await db.WebhookEvents.FromSqlRaw(sql, leaseParameter, nowParameter, options.BatchSize).IgnoreQueryFilters().AsNoTracking()
+            .ToListAsync(cancellationToken);
+        return claimed.OrderBy(e => e.Id).ToList();
+    }
+
+    /// <summary>One tenant's webhooks in one unit of work: their messages filed together, their reports applied, and each
+    /// marked processed or, when a report names a message not recorded yet, due again shortly.</summary>
+    private async Task ProcessAsync(long tenantId, List<WebhookEvent> events, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(tenantId);
+        var services = scope.ServiceProvider;
+        var db = services.GetRequiredService<SwitchboardDbContext>();
+        var readers = services.GetServices<IWebhookReader>().ToList();
+        var statuses = services.GetRequiredService<MessageStatuses>();
+        await using var transaction = await UnitOfWork.BeginAsync(db, cancellationToken);
+
+        var channelIds = events.Select(e => e.ChannelId).Distinct().ToList();
+        var channels = await db.Channels.AsNoTracking().Include(c => c.Departments).Where(c => channelIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, cancellationToken);
+        var updates = new List<(WebhookEvent Stored, Channel Channel, ProviderUpdate Update)>();
+        foreach (var stored in events)
+        {
+            // A deleted channel takes its webhooks with it (cascade); one deleted since the claim leaves nothing to do.
+            if (!channels.TryGetValue(stored.ChannelId, out var channel))
+                continue;
+            var reader = readers.FirstOrDefault(r => r.Reads(channel.Type))
+                ?? throw new InvalidOperationException($"No webhook reader for {channel.Type} channels.");
+            updates.Add((stored, channel, await reader.ReadAsync(channel, stored, cancellationToken)));
+        }
+        await services.GetRequiredService<InboundMessages>().RecordAsync(
+            updates.SelectMany(u => u.Update.Messages.Select(m => new InboundMessages.ChannelMessage(u.Channel, m))).ToList(), cancellationToken);
+
+        var unmatched = new Dictionary<long, int>();
+        foreach (var (stored, channel, update) in updates)
+        {
+            foreach (var status in update.Statuses)
+            {
+                if (!await statuses.ApplyAsync(channel, status, cancellationToken))
+                    unmatched[stored.Id] = unmatched.GetValueOrDefault(stored.Id) + 1;
+            }
+        }
+
+        var now = clock.GetUtcNow();
+        foreach (var stored in events)
+        {
+            db.WebhookEvents.Attach(stored);
+            var waiting = unmatched.GetValueOrDefault(stored.Id);
+            stored.LastError = waiting > 0 ? $"{waiting} status reports name messages not recorded yet." : null;
+            if (waiting > 0 && stored.Attempts < MaxAttempts)
+                stored.RunAt = now + TimeSpan.FromSeconds(2 * stored.Attempts);
+            else
+                (stored.RunAt, stored.ProcessedAt) = (null, now);
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Records why a webhook could not be processed: due again after an exponential backoff (2, 4, 8 ... s), or,
+    /// after the last attempt, given up on.</summary>
+    private async Task FailAsync(WebhookEvent stored, Exception error, CancellationToken cancellationToken)
+    {
+        var dead = stored.Attempts >= MaxAttempts;
+        logger.LogWarning(error, "Webhook {EventId} attempt {Attempt} failed{Outcome}", stored.Id, stored.Attempts, dead ? "; given up" : "");
+        DateTimeOffset? retryAt = dead ? null : clock.GetUtcNow() + TimeSpan.FromSeconds(Math.Pow(2, stored.Attempts));
+        await using var scope = scopes.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<SwitchboardDbContext>().WebhookEvents.IgnoreQueryFilters().Where(e => e.Id == stored.Id)
+            .ExecuteUpdateAsync(s => s.SetProperty(e => e.RunAt, retryAt).SetProperty(e => e.LastError, error.Message), cancellationToken);
+    }
+}
