@@ -9,19 +9,19 @@ namespace Switchboard.Bench;
 
 /// <summary>Inbound message to agent: signed webhooks sent at a fixed rate (paced, open-loop: a slow server does not slow the
 /// sender), each with a unique marker in its text; an agent connected to <c>/hubs/inbox</c> times the
-/// <c>conversationUpdated</c> that carries the marker in <c>lastMessagePreview</c>. The job worker runs, as in production.</summary>
+/// <c>conversationUpdated</c> that carries the marker in <c>lastMessagePreview</c>. The webhook processor runs, as in production.</summary>
 public static class LatencyBenchmark
 {
     public static async Task<int> RunAsync(LatencyOptions options)
     {
         var postgres = BenchDatabase.RequirePostgresIf(options.Providers.Contains(BenchProvider.Postgres));
         var report = new Report("latency", options.Label);
-        MachineContext.Describe(report, "Inbound message to agent: webhook → job → hub",
+        MachineContext.Describe(report, "Inbound message to agent: webhook → processor → hub",
             $"{options.Rate:N0} signed WhatsApp webhooks per second for {options.Seconds} s (after {options.WarmupSeconds} s of warm-up at the same rate, " +
             $"waited for and not measured), paced open-loop from one sender over keep-alive HTTP/1.1; one text message each from {options.Senders:N0} " +
             "customers in turn, its text starting with a unique marker. One agent (the tenant's API key) listens on /hubs/inbox over a WebSocket " +
             "(SignalR JSON protocol). Latency: from just before the POST is handed to HttpClient to the arrival of the agent's conversationUpdated " +
-            "whose lastMessagePreview carries the marker. The server runs its job worker (one per node, as shipped).");
+            "whose lastMessagePreview carries the marker. The server runs its webhook processor and job worker, as shipped.");
         try
         {
             foreach (var provider in options.Providers)
@@ -135,7 +135,7 @@ public static class LatencyBenchmark
         }
         report.Line($"- Idle probes (one message at a time into the otherwise idle server, {Probes} in a row): {string.Join(", ", probeLatencies)} ms " +
             "from send to the agent.");
-        report.Line($"- SQL for one message: {acceptCommands.Count} commands to accept it (+ BEGIN/COMMIT), {jobCommands.Count} by the job worker " +
+        report.Line($"- SQL for one message: {acceptCommands.Count} commands to accept it (+ BEGIN/COMMIT), {jobCommands.Count} by the webhook processor " +
             "until its queue was empty again (listed at the end).");
 
         var measured = new Run(count);
@@ -179,7 +179,7 @@ public static class LatencyBenchmark
         var transactionsPerMessage = (double)(await database.TransactionsAsync() - transactionsBefore ?? 0) / Math.Max(1, measured.Arrived);
         var backlogAtEnd = await BacklogAsync(database);
 
-        // Where the time went, from the server's own timestamps: received_at (accepted) to processed_at (job done).
+        // Where the time went, from the server's own timestamps: received_at (accepted) to processed_at (filed).
         var serverTimes = await ServerTimesAsync(database, webhooks.AsSpan(warmupCount, count).ToArray().Select(w => Convert.ToHexStringLower(SHA256.HashData(w.Body))).ToArray());
 
         var endToEnd = LatencySummary.Of(Enumerable.Range(0, count).Where(i => measured.ArrivedAt[i] != 0)
@@ -203,12 +203,12 @@ public static class LatencyBenchmark
             $"{(drained ? $"within {(totalTime - sendingTime).TotalSeconds:F1} s after" : $"**not all within the {options.DrainSeconds} s waited**")}); " +
             $"delivery rate {deliveryRate:N0}/s from first to last arrival; {Interlocked.Read(ref unexpected):N0} other conversationUpdated events; " +
             $"hub connection {(agent.Closed is null ? "stayed open" : agent.Closed)}."));
-        report.Line($"- Job backlog (queued + running): {backlogWhenSendingStopped:N0} when sending stopped, {backlogAtEnd:N0} at the end.");
+        report.Line($"- Webhook backlog (stored, not processed yet): {backlogWhenSendingStopped:N0} when sending stopped, {backlogAtEnd:N0} at the end.");
         var keptUp = drained && backlogWhenSendingStopped < options.Rate && measured.Failed == 0;
         report.Line(keptUp
             ? "- **The server kept up** with the offered rate: the queue stayed under a second's worth of messages."
             : ($"- **The server did not keep up**: it delivered {deliveryRate:N0} messages/s against {achievedRate:N0}/s offered, so a backlog built up " +
-                $"({backlogWhenSendingStopped:N0} jobs when sending stopped) and latency grew with it for the whole run; the percentiles below measure " +
+                $"({backlogWhenSendingStopped:N0} webhooks when sending stopped) and latency grew with it for the whole run; the percentiles below measure " +
                 "that queue, not a steady state."));
         report.Line();
         report.Line("| Measure | n | p50 ms | p90 ms | p99 ms | max ms |");
@@ -217,19 +217,19 @@ public static class LatencyBenchmark
             : $"**webhook sent → agent's conversationUpdated** (the {measured.Arrived:N0} that arrived; {count - measured.Arrived:N0} took longer than the run)",
             endToEnd);
         Row(report, "webhook sent → 200 (accepted)", accept);
-        Row(report, "server: received_at → processed_at (queue + job)", inServer);
+        Row(report, "server: received_at → processed_at (queue + processing)", inServer);
         report.Line();
         report.Line($"- {cpuSummary}");
         report.Line(provider == BenchProvider.Postgres
-            ? $"- Database work during the measured run, per delivered message (accepting and processing, idle job polls and the bench's own " +
+            ? $"- Database work during the measured run, per delivered message (accepting and processing, idle polls and the bench's own " +
               $"backlog samples included): {roundTripsPerMessage:F1} Npgsql round trips, {transactionsPerMessage:F1} transactions, " +
               $"{commandsPerMessage:F1} commands through EF."
-            : $"- SQL commands through EF during the measured run: {commandsPerMessage:F1} per delivered message (both paths, plus idle job polls).");
+            : $"- SQL commands through EF during the measured run: {commandsPerMessage:F1} per delivered message (both paths, plus idle polls).");
         report.Line($"- Memory: {MachineContext.Memory()}. Load average after: {MachineContext.LoadAverage()}.");
         report.Line();
         report.Line("Timeline (seconds since the first measured send; cumulative counts):");
         report.Line();
-        report.Line("| s | sent | accepted | arrived at agent | job backlog |");
+        report.Line("| s | sent | accepted | arrived at agent | webhook backlog |");
         report.Line("|--:|--:|--:|--:|--:|");
         var step = Math.Max(1, timeline.Count / 25);
         for (var i = 0; i < timeline.Count; i++)
@@ -240,18 +240,18 @@ public static class LatencyBenchmark
             report.Line(string.Create(CultureInfo.InvariantCulture, $"| {t.Seconds:F0} | {t.Sent:N0} | {t.Accepted:N0} | {t.Arrived:N0} | {t.Backlog:N0} |"));
         }
         report.Line();
-        report.Line("SQL of one message (first idle probe), as EF sent it — accepting the webhook, then the job worker:");
+        report.Line("SQL of one message (first idle probe), as EF sent it — accepting the webhook, then the webhook processor:");
         report.Line();
         report.Line("```");
         foreach (var command in acceptCommands)
             report.Line("accept  " + Shorten(command.Sql));
         foreach (var command in jobCommands)
-            report.Line("job     " + Shorten(command.Sql));
+            report.Line("process " + Shorten(command.Sql));
         report.Line("```");
     }
 
     private const int Probes = 5;
-    private const string BacklogQuery = "SELECT count(*) FROM jobs WHERE status IN ('Queued', 'Running')";
+    private const string BacklogQuery = "SELECT count(*) FROM webhook_events WHERE run_at IS NOT NULL";
 
     private static async Task<long> BacklogAsync(BenchDatabase database)
     {

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Channels;
 using Switchboard.Channels.WhatsApp;
 using Switchboard.Conversations;
 using Switchboard.Platform.Database;
@@ -16,11 +17,12 @@ public sealed class WhatsAppWebhookTests(Servers servers)
     public const string AppSecret = "app-secret-value";
 
     /// <summary>Meta's inbound text example (reference/wire-formats.md), with the message id made unique per call.</summary>
-    public static string InboundText(string messageId, string body = "Does it come in another color?", string type = "text") =>
+    public static string InboundText(string messageId, string body = "Does it come in another color?", string type = "text", string from = "16505551234",
+        string name = "Sheena Nelson") =>
         "{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"419561257915477\",\"changes\":[{\"value\":{\"messaging_product\":\"whatsapp\"," +
         "\"metadata\":{\"display_phone_number\":\"15550783881\",\"phone_number_id\":\"106540352242922\"}," +
-        "\"contacts\":[{\"profile\":{\"name\":\"Sheena Nelson\"},\"wa_id\":\"16505551234\"}]," +
-        $"\"messages\":[{{\"from\":\"16505551234\",\"id\":\"{messageId}\",\"timestamp\":\"1749416383\",\"type\":\"{type}\",\"{type}\":{{\"body\":\"{body}\"}}}}]}}," +
+        $"\"contacts\":[{{\"profile\":{{\"name\":\"{name}\"}},\"wa_id\":\"{from}\"}}]," +
+        $"\"messages\":[{{\"from\":\"{from}\",\"id\":\"{messageId}\",\"timestamp\":\"1749416383\",\"type\":\"{type}\",\"{type}\":{{\"body\":\"{body}\"}}}}]}}," +
         "\"field\":\"messages\"}]}]}";
 
     public static HttpRequestMessage Signed(long channelId, string body, string secret = AppSecret)
@@ -105,6 +107,44 @@ public sealed class WhatsAppWebhookTests(Servers servers)
         var reaction = await CountAsync(factory, tenant.Id, db => db.Messages.SingleAsync(m => m.ProviderMessageId == "wamid.second"));
         Assert.Equal(MessageType.Unsupported, reaction.Type);
         Assert.Equal("reaction", reaction.Payload["type"]!.GetValue<string>());
+    }
+
+    [Theory, Providers]
+    public async Task WebhooksStoredTogether_AreFiledAsOneBatch_AndAPoisonedOneHoldsUpNoneOfTheOthers(DatabaseProvider provider)
+    {
+        var factory = await servers.ForAsync(provider);
+        var tenant = await factory.CreateTenantAsync();
+        var channel = await tenant.Owner.PostJsonAsync("/api/v1/channels", ChannelsTests.WhatsApp(), HttpStatusCode.Created);
+        var now = factory.Clock.GetUtcNow();
+        WebhookEvent Stored(string payload) => new()
+        {
+            TenantId = tenant.Id, ChannelId = channel.Id(), Payload = payload, PayloadHash = Guid.NewGuid().ToString("N"), ReceivedAt = now, RunAt = now,
+        };
+        var poisoned = Stored("{\"object\":\"whatsapp_business_account\",\"entry\":[");
+        // Committed together, so the processor finds them together: two messages of one customer, one of them delivered again
+        // in other bytes, a second customer, and a payload no reader can parse.
+        await CountAsync(factory, tenant.Id, async db =>
+        {
+            db.WebhookEvents.AddRange(Stored(InboundText("wamid.batch.1", "first")), poisoned, Stored(InboundText("wamid.batch.2", "second")),
+                Stored(InboundText("wamid.batch.1", "first") + " "), Stored(InboundText("wamid.batch.3", "hello", from: "447700900123", name: "Ada Lovelace")));
+            return await db.SaveChangesAsync();
+        });
+        factory.Services.GetRequiredService<WebhookProcessor>().Notify();
+
+        await WaitForAsync(factory, tenant.Id, async db => await db.WebhookEvents.CountAsync(e => e.ProcessedAt != null) == 4);
+        var messages = await CountAsync(factory, tenant.Id, db => db.Messages.OrderBy(m => m.Id).ToListAsync());
+        Assert.Equal(["wamid.batch.1", "wamid.batch.2", "wamid.batch.3"], messages.Select(m => m.ProviderMessageId));
+        var conversations = await CountAsync(factory, tenant.Id, db => db.Conversations.OrderBy(c => c.Id).ToListAsync());
+        Assert.Equal([2, 1], conversations.Select(c => c.MessageCount));
+        Assert.Equal(["second", "hello"], conversations.Select(c => c.LastMessagePreview));
+        Assert.Equal(2, await CountAsync(factory, tenant.Id, db => db.Contacts.CountAsync()));
+        Assert.Equal(2, (await tenant.Owner.GetJsonAsync("/api/v1/conversations?status=new")).Items().Count);
+
+        var failed = await CountAsync(factory, tenant.Id, db => db.WebhookEvents.SingleAsync(e => e.Id == poisoned.Id));
+        Assert.Null(failed.ProcessedAt);
+        Assert.NotNull(failed.LastError);
+        Assert.True(failed.RunAt > now, "a failed webhook is due again later");
+        Assert.Equal(1, failed.Attempts);
     }
 
     private static Task<T> CountAsync<T>(SwitchboardFactory factory, long tenantId, Func<SwitchboardDbContext, Task<T>> query) =>

@@ -28,6 +28,9 @@ public sealed class WebhookProcessingOptions
     /// <summary>How long a claimed batch stays claimed: a node that dies mid-batch leaves it to others after this.</summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>Batches one node processes at once. On PostgreSQL (default 2) one batch is filed while the next waits on
+    /// the database, and claims skip each other's rows; SQLite has one writer (default 1).</summary>
+    public int? Loops { get; set; }
 }
 
 /// <summary>Turns stored webhooks into inbox messages and delivery reports, a batch at a time: it claims due rows of
@@ -37,7 +40,8 @@ public sealed class WebhookProcessingOptions
 /// twice: messages are unique per provider id and reports per status and time. A report for a message whose send has not
 /// recorded its id yet is retried shortly (providers can be faster than our own commit).</summary>
 public sealed class WebhookProcessor(
-    IServiceScopeFactory scopes, WebhookProcessingOptions options, JobOptions jobs, TimeProvider clock, ILogger<WebhookProcessor> logger)
+    IServiceScopeFactory scopes, WebhookProcessingOptions options, JobOptions jobs, DatabaseOptions database, TimeProvider clock,
+    ILogger<WebhookProcessor> logger)
     : BackgroundService
 {
     /// <summary>Attempts before a webhook is given up on (its error stays in <see cref="WebhookEvent.LastError"/>).</summary>
@@ -52,10 +56,16 @@ public sealed class WebhookProcessor(
             arrived.Release();
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!jobs.Enabled)
-            return;
+            return Task.CompletedTask;
+        var loops = options.Loops ?? (database.Provider == DatabaseProvider.Postgres ? 2 : 1);
+        return Task.WhenAll(Enumerable.Range(0, Math.Max(1, loops)).Select(_ => Task.Run(() => LoopAsync(stoppingToken), stoppingToken)));
+    }
+
+    private async Task LoopAsync(CancellationToken stoppingToken)
+    {
         while (!stoppingToken.IsCancellationRequested)
         {
             try
