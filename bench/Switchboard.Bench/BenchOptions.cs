@@ -104,7 +104,7 @@ public sealed record LatencyOptions(
 {
     public static LatencyOptions Parse(IReadOnlyList<string> args)
     {
-        var o = new LatencyOptions([BenchProvider.Sqlite, BenchProvider.Postgres], 1_000, 20, 2, 1_000, 60, false, null);
+        var o = new LatencyOptions([BenchProvider.Sqlite, BenchProvider.Postgres], 1_000, 20, 15, 1_000, 60, false, null);
         OptionParser.Parse(args, new Dictionary<string, Action<string>>
         {
             ["--provider"] = v => o = o with { Providers = OptionParser.Providers(v) },
