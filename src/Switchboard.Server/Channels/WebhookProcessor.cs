@@ -173,15 +173,9 @@ public sealed class WebhookProcessor(
         await services.GetRequiredService<InboundMessages>().RecordAsync(
             updates.SelectMany(u => u.Update.Messages.Select(m => new InboundMessages.ChannelMessage(u.Channel, m))).ToList(), cancellationToken);
 
-        var unmatched = new Dictionary<long, int>();
-        foreach (var (stored, channel, update) in updates)
-        {
-            foreach (var status in update.Statuses)
-            {
-                if (!await statuses.ApplyAsync(channel, status, cancellationToken))
-                    unmatched[stored.Id] = unmatched.GetValueOrDefault(stored.Id) + 1;
-            }
-        }
+        var reports = updates.SelectMany(u => u.Update.Statuses.Select(s => (u.Stored, Report: new MessageStatuses.ChannelReport(u.Channel, s)))).ToList();
+        var found = await statuses.ApplyAsync(reports.Select(r => r.Report).ToList(), cancellationToken);
+        var unmatched = reports.Where((_, i) => !found[i]).CountBy(r => r.Stored.Id).ToDictionary();
 
         var now = clock.GetUtcNow();
         foreach (var stored in events)

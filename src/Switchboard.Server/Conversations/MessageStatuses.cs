@@ -15,31 +15,53 @@ public sealed record ProviderStatus(string ProviderMessageId, MessageStatus Stat
 /// unless a later read proves delivery), safely out of order and repeated, each status kept once in the history.</summary>
 public sealed class MessageStatuses(SwitchboardDbContext db, InboxEvents events, ContactService contacts, TimeProvider clock)
 {
+    public sealed record ChannelReport(Channel Channel, ProviderStatus Report);
+
     /// <summary>False when no message has this provider id (yet: a report can overtake the send that will record the id).</summary>
-    public async Task<bool> ApplyAsync(Channel channel, ProviderStatus report, CancellationToken cancellationToken)
+    public async Task<bool> ApplyAsync(Channel channel, ProviderStatus report, CancellationToken cancellationToken) =>
+        (await ApplyAsync([new ChannelReport(channel, report)], cancellationToken))[0];
+
+    /// <summary>Applies <paramref name="reports"/> in order, in one unit of work: their messages read and locked together,
+    /// their history read once, one save. Whether each report's message was found, in order.</summary>
+    public async Task<bool[]> ApplyAsync(IReadOnlyList<ChannelReport> reports, CancellationToken cancellationToken)
     {
-        var message = await db.Messages.FirstOrDefaultAsync(m => m.ChannelId == channel.Id && m.ProviderMessageId == report.ProviderMessageId, cancellationToken);
-        if (message is null)
-            return false;
+        var found = new bool[reports.Count];
+        if (reports.Count == 0)
+            return found;
         await using var transaction = await UnitOfWork.BeginAsync(db, cancellationToken);
-        // Two reports for one message may be applied at once on two nodes: lock the row so neither overwrites the other's
-        // status with an older one (SQLite has one writer at a time already).
+        var channelIds = reports.Select(r => r.Channel.Id).Distinct().ToList();
+        var providerIds = reports.Select(r => r.Report.ProviderMessageId).Distinct().ToList();
+        var ids = await db.Messages.Where(m => channelIds.Contains(m.ChannelId) && providerIds.Contains(m.ProviderMessageId!)).Select(m => m.Id)
+            .ToListAsync(cancellationToken);
+        if (ids.Count == 0)
+            return found;
+        // Reports for one message may be applied at once on two nodes: lock the rows (in id order, so two batches cannot
+        // deadlock) before reading them, so neither overwrites the other's status with an older one. SQLite has one writer.
         if (!db.IsSqlite)
+            await db.Database.ExecuteSqlAsync($"SELECT count(*) FROM (SELECT id FROM messages WHERE id = ANY({ids.ToArray()}) ORDER BY id FOR UPDATE) AS locked",
+                cancellationToken);
+        var messages = await db.Messages.Where(m => ids.Contains(m.Id)).ToDictionaryAsync(m => (m.ChannelId, m.ProviderMessageId!), cancellationToken);
+        var recorded = (await db.MessageStatusUpdates.Where(u => ids.Contains(u.MessageId)).Select(u => new { u.MessageId, u.Status, u.StatusAt })
+            .ToListAsync(cancellationToken)).Select(u => (u.MessageId, u.Status, u.StatusAt)).ToHashSet();
+        for (var i = 0; i < reports.Count; i++)
         {
-            await db.Database.ExecuteSqlAsync($"SELECT 1 FROM messages WHERE id = {message.Id} FOR UPDATE", cancellationToken);
-            await db.Entry(message).ReloadAsync(cancellationToken);
-        }
-        if (!await RecordAsync(message, report, cancellationToken))
-            return true;
-        if (report.OptOut)
-        {
-            var contact = await db.Conversations.Where(c => c.Id == message.ConversationId)
-                .Join(db.Contacts, c => c.ContactId, c => c.Id, (_, contact) => contact).FirstAsync(cancellationToken);
-            contacts.SetConsent(contact, channel.Type, optedIn: false, source: $"provider:{report.ErrorCode}");
+            var (channel, report) = reports[i];
+            if (!messages.TryGetValue((channel.Id, report.ProviderMessageId), out var message))
+                continue;
+            found[i] = true;
+            if (!recorded.Add((message.Id, report.Status, report.At)))
+                continue;
+            await ApplyToAsync(message, report, cancellationToken);
+            if (report.OptOut)
+            {
+                var contact = await db.Conversations.Where(c => c.Id == message.ConversationId)
+                    .Join(db.Contacts, c => c.ContactId, c => c.Id, (_, contact) => contact).FirstAsync(cancellationToken);
+                contacts.SetConsent(contact, channel.Type, optedIn: false, source: $"provider:{report.ErrorCode}");
+            }
         }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return true;
+        return found;
     }
 
     /// <summary>Records <paramref name="report"/> on a tracked message in the caller's transaction: the history row, the
@@ -48,6 +70,15 @@ public sealed class MessageStatuses(SwitchboardDbContext db, InboxEvents events,
     {
         if (await db.MessageStatusUpdates.AnyAsync(u => u.MessageId == message.Id && u.Status == report.Status && u.StatusAt == report.At, cancellationToken))
             return false;
+        await ApplyToAsync(message, report, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>Adds the history row and moves the tracked message (saved by the caller); raises the status event when the
+    /// message moved.</summary>
+    private async Task ApplyToAsync(Message message, ProviderStatus report, CancellationToken cancellationToken)
+    {
         db.MessageStatusUpdates.Add(new MessageStatusUpdate
         {
             MessageId = message.Id, Status = report.Status, StatusAt = report.At, ErrorCode = report.ErrorCode, ErrorMessage = report.ErrorMessage,
@@ -74,10 +105,8 @@ public sealed class MessageStatuses(SwitchboardDbContext db, InboxEvents events,
         if (moved)
             message.Status = report.Status;
         message.UpdatedAt = clock.GetUtcNow();
-        await db.SaveChangesAsync(cancellationToken);
         if (moved)
             await events.MessageStatusAsync(message, report.At, cancellationToken);
-        return true;
     }
 
     /// <summary>Whether a message in <paramref name="current"/> moves to <paramref name="next"/>: only forwards; failure ends

@@ -58,11 +58,10 @@ public sealed class VisitorThread(SwitchboardDbContext db, MessageStatuses statu
         var channel = acknowledged.Count == 0 ? null : await db.Channels.AsNoTracking().FirstAsync(c => c.Id == session.ChannelId, cancellationToken);
 
         await using var transaction = await UnitOfWork.BeginAsync(db, cancellationToken);
+        await statuses.ApplyAsync(acknowledged.Select(m => new MessageStatuses.ChannelReport(channel!, new ProviderStatus(m.ProviderMessageId!, status, now)))
+            .ToList(), cancellationToken);
         foreach (var message in acknowledged)
-        {
-            await statuses.ApplyAsync(channel!, new ProviderStatus(message.ProviderMessageId!, status, now), cancellationToken);
             Publish(session, StatusEvent, new VisitorMessageStatus(message.Id, status));
-        }
         if (status == MessageStatus.Read)
             session.UnreadCount = 0;
         session.LastSeenAt = now;
