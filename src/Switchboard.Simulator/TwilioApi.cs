@@ -6,10 +6,10 @@ using System.Text.Json.Nodes;
 
 namespace Switchboard.Simulator;
 
-/// <summary>Twilio's REST API 2010-04-01 for messaging: the account, sends with status callbacks, and media of inbound
-/// messages. Every call needs HTTP basic auth (AccountSid:AuthToken).</summary>
+/// <summary>Twilio's REST API 2010-04-01 for messaging: the account, sends (text, media, Content templates) with status
+/// callbacks, and media of inbound messages. Every call needs HTTP basic auth (AccountSid:AuthToken).</summary>
 public sealed class TwilioApi(
-    ProviderAccounts accounts, SimulatorBehaviours behaviours, RateLimits rates, MediaStore media, CustomerActivity activity,
+    ProviderAccounts accounts, SimulatorBehaviours behaviours, RateLimits rates, MediaStore media, ContentStore contents, CustomerActivity activity,
     SentMessages sent, StatusPlayer statuses, TimeProvider clock)
 {
     private const int MaxBody = 1600;
@@ -90,7 +90,15 @@ public sealed class TwilioApi(
             return TwilioWire.Error(400, 21617);
         if (mediaUrls.FirstOrDefault(u => !Wire.IsWebUrl(u)) is { } badMedia)
             return TwilioWire.Error(400, 21620, $"Media urls: {badMedia} are invalid. Please use only valid http and https urls");
-        if (Field("ContentVariables") is { } variables && !IsJsonObject(variables))
+        var variables = Field("ContentVariables");
+        if (variables is not null && contentSid is null)
+            return TwilioWire.Error(400, 21654, "ContentSid Required");
+        // An SID of another account is as unknown as a malformed one.
+        var content = contentSid is null ? null : contents.Find(accountSid, contentSid);
+        if (contentSid is not null && content is null)
+            return TwilioWire.Error(400, 21655, "The ContentSid is Invalid.");
+        var values = variables is null ? null : JsonObjectOf(variables);
+        if (variables is not null && values is null)
             return TwilioWire.Error(400, 21656, "The Content Variables parameter is invalid.");
         if (callback is not null && !Wire.IsWebUrl(callback))
             return TwilioWire.Error(400, 21609, $"The StatusCallback URL {callback} is not a valid URL.");
@@ -101,11 +109,15 @@ public sealed class TwilioApi(
             return TwilioWire.Error(429, 20429);
 
         var now = clock.GetUtcNow();
-        var type = contentSid is not null ? "content" : mediaUrls.Length > 0 ? "media" : "text";
+        // A Content send's body is the template's text with the variables put in, as Twilio answers it.
+        body = content?.Render(values) ?? body;
+        var type = content is not null ? "content" : mediaUrls.Length > 0 ? "media" : "text";
         var message = new SentMessage(SimulatedProvider.Twilio, accountSid, Ids.Twilio("SM"), sender, to, type, body.Length > 0 ? body : null, FormJson(form).ToJsonString(), now);
         sent.Add(message);
+        // Outside the window only a WhatsApp-approved Content template gets through; anything else counts as free-form.
         int? failure = behaviour.FailingRecipients.TryGetValue(Addresses.Digits(to), out var code) ? code
-            : Addresses.IsWhatsApp(to) && contentSid is null && behaviour.EnforceWindow && !activity.InWindow(SimulatedProvider.Twilio, accountSid, to) ? 63016
+            : Addresses.IsWhatsApp(to) && content?.Approval.IsApproved != true && behaviour.EnforceWindow
+              && !activity.InWindow(SimulatedProvider.Twilio, accountSid, to) ? 63016
             : null;
         statuses.PlayTwilio(account, message, callback, service, failure, behaviour);
 
@@ -152,7 +164,8 @@ public sealed class TwilioApi(
     private static IResult NotFound(HttpRequest request) =>
         TwilioWire.Error(404, 20404, $"The requested resource {request.Path} was not found");
 
-    private static (string User, string Password)? BasicCredentials(HttpRequest request)
+    /// <summary>HTTP basic auth's user and password; the Content API authenticates the same way.</summary>
+    internal static (string User, string Password)? BasicCredentials(HttpRequest request)
     {
         if (!AuthenticationHeaderValue.TryParse(request.Headers.Authorization, out var header) || header.Scheme != "Basic" || header.Parameter is null)
             return null;
@@ -167,15 +180,15 @@ public sealed class TwilioApi(
         }
     }
 
-    private static bool IsJsonObject(string json)
+    private static JsonObject? JsonObjectOf(string json)
     {
         try
         {
-            return JsonNode.Parse(json) is JsonObject;
+            return JsonNode.Parse(json) as JsonObject;
         }
         catch (JsonException)
         {
-            return false;
+            return null;
         }
     }
 
