@@ -1,6 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -48,7 +46,7 @@ public sealed class TwilioApi(
             return error;
         return media.Find($"{messageSid}/{mediaSid}") is { } stored && stored.Owner == accountSid
             ? Results.Bytes(stored.Bytes, stored.MimeType)
-            : NotFound(request);
+            : TwilioWire.NotFound(request);
     }
 
     /// <summary><c>POST /Accounts/{sid}/Messages.json</c>: queued errors first, then Twilio's checks in its order, the
@@ -93,7 +91,7 @@ public sealed class TwilioApi(
         var variables = Field("ContentVariables");
         if (variables is not null && contentSid is null)
             return TwilioWire.Error(400, 21654, "ContentSid Required");
-        // An SID of another account is as unknown as a malformed one.
+        // A SID of another account is as unknown as a malformed one.
         var content = contentSid is null ? null : contents.Find(accountSid, contentSid);
         if (contentSid is not null && content is null)
             return TwilioWire.Error(400, 21655, "The ContentSid is Invalid.");
@@ -150,34 +148,11 @@ public sealed class TwilioApi(
 
     private bool TryAuthenticate(string accountSid, HttpRequest request, [NotNullWhen(true)] out TwilioAccount? account, [NotNullWhen(false)] out IResult? error)
     {
-        var credentials = BasicCredentials(request);
-        account = null;
-        if (credentials is null || !accounts.TwilioAccounts.TryGetValue(credentials.Value.User, out var found) || found.AuthToken != credentials.Value.Password)
-            error = TwilioWire.Error(401, 20003);
-        else if (found.AccountSid != accountSid)
-            error = NotFound(request);
-        else
-            (account, error) = (found, null);
+        account = TwilioWire.Caller(accounts, request);
+        error = account is null ? TwilioWire.Error(401, 20003)
+            : account.AccountSid != accountSid ? TwilioWire.NotFound(request)
+            : null;
         return error is null;
-    }
-
-    private static IResult NotFound(HttpRequest request) =>
-        TwilioWire.Error(404, 20404, $"The requested resource {request.Path} was not found");
-
-    /// <summary>HTTP basic auth's user and password; the Content API authenticates the same way.</summary>
-    internal static (string User, string Password)? BasicCredentials(HttpRequest request)
-    {
-        if (!AuthenticationHeaderValue.TryParse(request.Headers.Authorization, out var header) || header.Scheme != "Basic" || header.Parameter is null)
-            return null;
-        try
-        {
-            var pair = Encoding.UTF8.GetString(Convert.FromBase64String(header.Parameter)).Split(':', 2);
-            return pair.Length == 2 ? (pair[0], pair[1]) : null;
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
     }
 
     private static JsonObject? JsonObjectOf(string json)

@@ -183,17 +183,14 @@ public sealed class TwilioContentApi(ProviderAccounts accounts, ContentStore con
         if (!TryAuthenticate(request, out var account, out var error))
             return error;
         if (contents.Find(account.AccountSid, sid) is not { } content)
-            return TwilioWire.Error(404, 20404, $"The requested resource {request.Path} was not found");
+            return TwilioWire.NotFound(request);
         var publicBase = Wire.PublicBase(request, approval ? 4 : 3);
         return Wire.Json(approval ? content.ApprovalJson(publicBase) : content.ToJson(publicBase));
     }
 
     private bool TryAuthenticate(HttpRequest request, [NotNullWhen(true)] out TwilioAccount? account, [NotNullWhen(false)] out IResult? error)
     {
-        account = TwilioApi.BasicCredentials(request) is { } credentials && accounts.TwilioAccounts.TryGetValue(credentials.User, out var found)
-                  && found.AuthToken == credentials.Password
-            ? found
-            : null;
+        account = TwilioWire.Caller(accounts, request);
         error = account is null ? TwilioWire.Error(401, 20003) : null;
         return error is null;
     }

@@ -113,7 +113,8 @@ public static partial class MessageTemplatesApi
         return validation;
     }
 
-    /// <summary>Only hand-registered kinds: Meta's templates are managed in WhatsApp Manager and come back with the next sync.</summary>
+    /// <summary>Removes a Content template from a Twilio WhatsApp channel. Not on Cloud API channels: Meta's templates are
+    /// managed in WhatsApp Manager and would come back with the next sync.</summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(long id, long templateId, SwitchboardDbContext db, AuditDetails audit,
         CancellationToken cancellationToken)
     {
