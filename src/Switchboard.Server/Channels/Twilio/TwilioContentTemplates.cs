@@ -71,7 +71,7 @@ public sealed class TwilioContentTemplates(IHttpClientFactory clients, SecretPro
         if (Text(content["friendly_name"]) is not { Length: > 0 } name || Text(content["language"]) is not { Length: > 0 } language)
             return null;
         var types = content["types"] as JsonObject ?? [];
-        var body = types.Select(t => Text(t.Value?["body"]) ?? Text(t.Value?["title"])).FirstOrDefault(b => b is not null) ?? "";
+        var body = types.Select(t => t.Value as JsonObject).Select(t => Text(t?["body"]) ?? Text(t?["title"])).FirstOrDefault(b => b is not null) ?? "";
         var status = Text(whatsApp?["status"]) is { Length: > 0 } word ? word.ToUpperInvariant() : "UNSUBMITTED";
         return new ProviderTemplate(Text(content["sid"]), name, language, TemplateText.Category(Text(whatsApp?["category"])), status, body,
             TemplateText.ParameterCount(types.ToJsonString()), []);
