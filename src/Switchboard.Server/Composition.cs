@@ -134,9 +134,10 @@ public static class Composition
         services.AddScoped<IWebhookReader, EmailWebhookReader>();
         services.AddScoped<IChannelSender, EmailSender>();
         services.AddScoped<IMediaFetcher, EmailAttachmentFetcher>();
-        // Inbox management: assignment/transfer and WhatsApp template sync.
+        // Inbox management: assignment/transfer and template sync (Meta's templates, Twilio's Content templates).
         services.AddScoped<ConversationAssignments>();
-        services.AddScoped<WhatsAppTemplates>();
+        services.AddScoped<ITemplateSource, WhatsAppTemplates>();
+        services.AddScoped<ITemplateSource, TwilioContentTemplates>();
     }
 
     /// <summary>Outbound webhooks: inbox events become signed deliveries to the tenant's subscribed URLs.</summary>

@@ -46,14 +46,24 @@ public sealed record WhatsAppInboundRequest(
 
 public sealed record TwilioInboundMedia(string? ContentType, string? Data);
 
+/// <summary>A Content template for a Twilio account: its text (<c>twilio/text</c>) with <c>{{n}}</c> placeholders and
+/// their default values, and its WhatsApp approval (<c>status</c> approved by default, or received, pending, rejected, paused,
+/// disabled, unsubmitted).</summary>
+public sealed record TwilioContentRequest(
+    string? FriendlyName, string? Language, string? Body, IReadOnlyDictionary<string, string>? Variables, string? Category, string? Status,
+    string? RejectionReason);
+
 public sealed record TwilioInboundRequest(string? From, string? To, string? Body, IReadOnlyList<TwilioInboundMedia>? Media, string? OptOut, string? ProfileName);
 
 /// <summary>The simulator's own API under <c>/_simulator</c> (README.md): accounts, behaviour, customers writing in,
 /// redelivery, the sent log and the simulated customers.</summary>
 public sealed class ControlApi(
-    ProviderAccounts accounts, SimulatorBehaviours behaviours, MediaStore media, SentMessages sent, CustomerMessages customers,
+    ProviderAccounts accounts, SimulatorBehaviours behaviours, MediaStore media, ContentStore contents, SentMessages sent, CustomerMessages customers,
     WebhookDispatcher webhooks, SimulatedCustomers simulatedCustomers)
 {
+    private static readonly string[] ApprovalStatuses = ["received", "pending", "approved", "rejected", "paused", "disabled", "unsubmitted"];
+    private static readonly string[] Categories = ["MARKETING", "UTILITY", "AUTHENTICATION"];
+
     private static readonly Dictionary<string, string> DefaultMimeTypes = new()
     {
         ["image"] = "image/png", ["document"] = "application/pdf", ["audio"] = "audio/ogg", ["video"] = "video/mp4", ["sticker"] = "image/webp",
@@ -67,6 +77,7 @@ public sealed class ControlApi(
         control.MapPut("/whatsapp/{phoneNumberId}/behaviour", (string phoneNumberId, HttpRequest request, ControlApi api) => api.PutBehaviourAsync(SimulatedProvider.WhatsApp, phoneNumberId, request));
         control.MapPut("/twilio/{accountSid}/behaviour", (string accountSid, HttpRequest request, ControlApi api) => api.PutBehaviourAsync(SimulatedProvider.Twilio, accountSid, request));
         control.MapPost("/whatsapp/{phoneNumberId}/inbound", (string phoneNumberId, HttpRequest request, ControlApi api) => api.WhatsAppInboundAsync(phoneNumberId, request));
+        control.MapPost("/twilio/{accountSid}/contents", (string accountSid, HttpRequest request, ControlApi api) => api.AddContentAsync(accountSid, request));
         control.MapPost("/twilio/{accountSid}/inbound", (string accountSid, HttpRequest request, ControlApi api) => api.TwilioInboundAsync(accountSid, request));
         control.MapPost("/whatsapp/{phoneNumberId}/redeliver-last", (string phoneNumberId, ControlApi api) => api.RedeliverLast(SimulatedProvider.WhatsApp, phoneNumberId));
         control.MapPost("/twilio/{accountSid}/redeliver-last", (string accountSid, ControlApi api) => api.RedeliverLast(SimulatedProvider.Twilio, accountSid));
@@ -180,6 +191,26 @@ public sealed class ControlApi(
         }
         customers.Twilio(account, messageSid, body.From, to, body.Body ?? "", stored, body.OptOut, body.ProfileName);
         return Wire.Json(new JsonObject { ["sid"] = messageSid, ["mediaUrls"] = new JsonArray(stored.Select(m => (JsonNode?)m.Url).ToArray()) });
+    }
+
+    private async Task<IResult> AddContentAsync(string accountSid, HttpRequest request)
+    {
+        if (!accounts.TwilioAccounts.ContainsKey(accountSid))
+            return Problem($"Unknown account {accountSid}.", StatusCodes.Status404NotFound);
+        if (await Wire.ReadAsync<TwilioContentRequest>(request) is not { } body)
+            return Problem("The body must be a JSON object.");
+        if (string.IsNullOrEmpty(body.FriendlyName) || string.IsNullOrEmpty(body.Language) || string.IsNullOrEmpty(body.Body))
+            return Problem("friendlyName, language and body are required.");
+        var status = body.Status ?? "approved";
+        var category = body.Category ?? "UTILITY";
+        if (!ApprovalStatuses.Contains(status))
+            return Problem($"status must be one of {string.Join(", ", ApprovalStatuses)}.");
+        if (!Categories.Contains(category))
+            return Problem($"category must be one of {string.Join(", ", Categories)}.");
+        var approval = status == "unsubmitted" ? WhatsAppApproval.Unsubmitted : new WhatsAppApproval(body.FriendlyName, category, status, body.RejectionReason ?? "");
+        var variables = new JsonObject((body.Variables ?? new Dictionary<string, string>()).Select(v => KeyValuePair.Create(v.Key, (JsonNode?)v.Value)));
+        var content = contents.Add(accountSid, body.FriendlyName, body.Language, body.Body, variables, approval);
+        return Wire.Json(content.ToJson(Wire.PublicBase(request, 4)), StatusCodes.Status201Created);
     }
 
     private IResult RedeliverLast(SimulatedProvider provider, string account) =>

@@ -19,6 +19,7 @@ public static class SimulatorHosting
         services.AddSingleton<RateLimits>();
         services.AddSingleton<MediaStore>();
         services.AddSingleton<TemplateStore>();
+        services.AddSingleton<ContentStore>();
         services.AddSingleton<BackgroundWork>();
         services.AddSingleton<WebhookDispatcher>();
         services.AddHostedService(provider => provider.GetRequiredService<WebhookDispatcher>());
@@ -28,6 +29,7 @@ public static class SimulatorHosting
         services.AddHostedService(provider => provider.GetRequiredService<SimulatedCustomers>());
         services.AddSingleton<MetaGraph>();
         services.AddSingleton<TwilioApi>();
+        services.AddSingleton<TwilioContentApi>();
         services.AddSingleton<ControlApi>();
         return services;
     }
@@ -36,6 +38,7 @@ public static class SimulatorHosting
     {
         MetaGraph.Map(app);
         TwilioApi.Map(app);
+        TwilioContentApi.Map(app);
         ControlApi.Map(app);
         return app;
     }

@@ -1,15 +1,13 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Switchboard.Simulator;
 
-/// <summary>Twilio's REST API 2010-04-01 for messaging: the account, sends with status callbacks, and media of inbound
-/// messages. Every call needs HTTP basic auth (AccountSid:AuthToken).</summary>
+/// <summary>Twilio's REST API 2010-04-01 for messaging: the account, sends (text, media, Content templates) with status
+/// callbacks, and media of inbound messages. Every call needs HTTP basic auth (AccountSid:AuthToken).</summary>
 public sealed class TwilioApi(
-    ProviderAccounts accounts, SimulatorBehaviours behaviours, RateLimits rates, MediaStore media, CustomerActivity activity,
+    ProviderAccounts accounts, SimulatorBehaviours behaviours, RateLimits rates, MediaStore media, ContentStore contents, CustomerActivity activity,
     SentMessages sent, StatusPlayer statuses, TimeProvider clock)
 {
     private const int MaxBody = 1600;
@@ -48,7 +46,7 @@ public sealed class TwilioApi(
             return error;
         return media.Find($"{messageSid}/{mediaSid}") is { } stored && stored.Owner == accountSid
             ? Results.Bytes(stored.Bytes, stored.MimeType)
-            : NotFound(request);
+            : TwilioWire.NotFound(request);
     }
 
     /// <summary><c>POST /Accounts/{sid}/Messages.json</c>: queued errors first, then Twilio's checks in its order, the
@@ -90,7 +88,15 @@ public sealed class TwilioApi(
             return TwilioWire.Error(400, 21617);
         if (mediaUrls.FirstOrDefault(u => !Wire.IsWebUrl(u)) is { } badMedia)
             return TwilioWire.Error(400, 21620, $"Media urls: {badMedia} are invalid. Please use only valid http and https urls");
-        if (Field("ContentVariables") is { } variables && !IsJsonObject(variables))
+        var variables = Field("ContentVariables");
+        if (variables is not null && contentSid is null)
+            return TwilioWire.Error(400, 21654, "ContentSid Required");
+        // A SID of another account is as unknown as a malformed one.
+        var content = contentSid is null ? null : contents.Find(accountSid, contentSid);
+        if (contentSid is not null && content is null)
+            return TwilioWire.Error(400, 21655, "The ContentSid is Invalid.");
+        var values = variables is null ? null : JsonObjectOf(variables);
+        if (variables is not null && values is null)
             return TwilioWire.Error(400, 21656, "The Content Variables parameter is invalid.");
         if (callback is not null && !Wire.IsWebUrl(callback))
             return TwilioWire.Error(400, 21609, $"The StatusCallback URL {callback} is not a valid URL.");
@@ -101,11 +107,15 @@ public sealed class TwilioApi(
             return TwilioWire.Error(429, 20429);
 
         var now = clock.GetUtcNow();
-        var type = contentSid is not null ? "content" : mediaUrls.Length > 0 ? "media" : "text";
+        // A Content send's body is the template's text with the variables put in, as Twilio answers it.
+        body = content?.Render(values) ?? body;
+        var type = content is not null ? "content" : mediaUrls.Length > 0 ? "media" : "text";
         var message = new SentMessage(SimulatedProvider.Twilio, accountSid, Ids.Twilio("SM"), sender, to, type, body.Length > 0 ? body : null, FormJson(form).ToJsonString(), now);
         sent.Add(message);
+        // Outside the window only a WhatsApp-approved Content template gets through; anything else counts as free-form.
         int? failure = behaviour.FailingRecipients.TryGetValue(Addresses.Digits(to), out var code) ? code
-            : Addresses.IsWhatsApp(to) && contentSid is null && behaviour.EnforceWindow && !activity.InWindow(SimulatedProvider.Twilio, accountSid, to) ? 63016
+            : Addresses.IsWhatsApp(to) && content?.Approval.IsApproved != true && behaviour.EnforceWindow
+              && !activity.InWindow(SimulatedProvider.Twilio, accountSid, to) ? 63016
             : null;
         statuses.PlayTwilio(account, message, callback, service, failure, behaviour);
 
@@ -138,44 +148,22 @@ public sealed class TwilioApi(
 
     private bool TryAuthenticate(string accountSid, HttpRequest request, [NotNullWhen(true)] out TwilioAccount? account, [NotNullWhen(false)] out IResult? error)
     {
-        var credentials = BasicCredentials(request);
-        account = null;
-        if (credentials is null || !accounts.TwilioAccounts.TryGetValue(credentials.Value.User, out var found) || found.AuthToken != credentials.Value.Password)
-            error = TwilioWire.Error(401, 20003);
-        else if (found.AccountSid != accountSid)
-            error = NotFound(request);
-        else
-            (account, error) = (found, null);
+        account = TwilioWire.Caller(accounts, request);
+        error = account is null ? TwilioWire.Error(401, 20003)
+            : account.AccountSid != accountSid ? TwilioWire.NotFound(request)
+            : null;
         return error is null;
     }
 
-    private static IResult NotFound(HttpRequest request) =>
-        TwilioWire.Error(404, 20404, $"The requested resource {request.Path} was not found");
-
-    private static (string User, string Password)? BasicCredentials(HttpRequest request)
-    {
-        if (!AuthenticationHeaderValue.TryParse(request.Headers.Authorization, out var header) || header.Scheme != "Basic" || header.Parameter is null)
-            return null;
-        try
-        {
-            var pair = Encoding.UTF8.GetString(Convert.FromBase64String(header.Parameter)).Split(':', 2);
-            return pair.Length == 2 ? (pair[0], pair[1]) : null;
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
-
-    private static bool IsJsonObject(string json)
+    private static JsonObject? JsonObjectOf(string json)
     {
         try
         {
-            return JsonNode.Parse(json) is JsonObject;
+            return JsonNode.Parse(json) as JsonObject;
         }
         catch (JsonException)
         {
-            return false;
+            return null;
         }
     }
 

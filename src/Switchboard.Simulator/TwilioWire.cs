@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 
@@ -30,6 +31,25 @@ public static class TwilioWire
         ["more_info"] = $"https://www.twilio.com/docs/errors/{code}",
         ["status"] = status,
     }, status);
+
+    public static IResult NotFound(HttpRequest request) => Error(404, 20404, $"The requested resource {request.Path} was not found");
+
+    /// <summary>The account whose SID and auth token the request's HTTP basic auth carries (every Twilio API takes them),
+    /// or null.</summary>
+    public static TwilioAccount? Caller(ProviderAccounts accounts, HttpRequest request)
+    {
+        if (!AuthenticationHeaderValue.TryParse(request.Headers.Authorization, out var header) || header.Scheme != "Basic" || header.Parameter is null)
+            return null;
+        try
+        {
+            var pair = Encoding.UTF8.GetString(Convert.FromBase64String(header.Parameter)).Split(':', 2);
+            return pair.Length == 2 && accounts.TwilioAccounts.TryGetValue(pair[0], out var account) && account.AuthToken == pair[1] ? account : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Dates as Twilio writes them (RFC 2822): "Thu, 24 Aug 2023 05:01:45 +0000".</summary>
     public static string Date(DateTimeOffset at) => at.ToUniversalTime().ToString("ddd, dd MMM yyyy HH:mm:ss '+0000'", System.Globalization.CultureInfo.InvariantCulture);

@@ -207,6 +207,96 @@ public sealed partial class SimulatorTwilioTests
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(form["MediaUrl0"])).StatusCode);
     }
 
+    [Fact]
+    public async Task ContentTemplates_AreListedPageByPage_WithTheirWhatsAppApproval_InTwiliosFormat()
+    {
+        await using var bed = await StartAsync();
+        var added = await bed.Control.PostJsonAsync($"_simulator/twilio/{AccountSid}/contents",
+            new { friendlyName = "appointment_reminder", language = "en", body = "Hi {{1}}, see you on {{2}}.", variables = new Dictionary<string, string> { ["1"] = "Sheena", ["2"] = "Monday" }, status = "unsubmitted" },
+            HttpStatusCode.Created);
+        Assert.Matches(ContentSid(), added["sid"]!.GetValue<string>());
+
+        var first = await bed.Twilio.GetJsonAsync("v1/Content?PageSize=3");
+        Assert.Equal(["contents", "meta"], first.Select(p => p.Key));
+        var meta = first["meta"]!;
+        Assert.Equal((0, 3, "contents"), (meta["page"]!.GetValue<int>(), meta["page_size"]!.GetValue<int>(), meta["key"]!.GetValue<string>()));
+        Assert.Equal($"{bed.Simulator.BaseUrl}/v1/Content?PageSize=3&Page=0", meta["first_page_url"]!.GetValue<string>());
+        Assert.Null(meta["previous_page_url"]);
+        var contents = first["contents"]!.AsArray();
+        Assert.Equal(["hello_world", "order_update", "spring_sale"], contents.Select(c => c!["friendly_name"]!.GetValue<string>()));
+        var order = contents[1]!;
+        var sid = ContentStore.SeededSid(AccountSid, "order_update");
+        Assert.Equal((sid, AccountSid, "en", "Hi {{1}}, your order {{2}} has shipped."),
+            (order["sid"]!.GetValue<string>(), order["account_sid"]!.GetValue<string>(), order["language"]!.GetValue<string>(),
+                order["types"]!["twilio/text"]!["body"]!.GetValue<string>()));
+        Assert.Equal("Sheena", order["variables"]!["1"]!.GetValue<string>());
+        Assert.Equal($"{bed.Simulator.BaseUrl}/v1/Content/{sid}/ApprovalRequests", order["links"]!["approval_fetch"]!.GetValue<string>());
+        Assert.Matches(IsoDate(), order["date_created"]!.GetValue<string>());
+
+        var second = await bed.Twilio.GetJsonAsync(meta["next_page_url"]!.GetValue<string>());
+        Assert.Equal(["appointment_reminder"], second["contents"]!.AsArray().Select(c => c!["friendly_name"]!.GetValue<string>()));
+        Assert.Equal(1, second["meta"]!["page"]!.GetValue<int>());
+        Assert.Null(second["meta"]!["next_page_url"]);
+
+        var approval = await bed.Twilio.GetJsonAsync($"v1/Content/{sid}/ApprovalRequests");
+        Assert.Equal(["sid", "account_sid", "whatsapp", "url"], approval.Select(p => p.Key));
+        Assert.Equal(("whatsapp", "order_update", "UTILITY", "twilio/text", "approved", ""),
+            (approval["whatsapp"]!["type"]!.GetValue<string>(), approval["whatsapp"]!["name"]!.GetValue<string>(), approval["whatsapp"]!["category"]!.GetValue<string>(),
+                approval["whatsapp"]!["content_type"]!.GetValue<string>(), approval["whatsapp"]!["status"]!.GetValue<string>(),
+                approval["whatsapp"]!["rejection_reason"]!.GetValue<string>()));
+        var unsubmitted = await bed.Twilio.GetJsonAsync($"v1/Content/{added["sid"]}/ApprovalRequests");
+        Assert.Equal("unsubmitted", unsubmitted["whatsapp"]!["status"]!.GetValue<string>());
+
+        var missing = await bed.Twilio.GetJsonAsync($"v1/Content/HX{new string('0', 32)}/ApprovalRequests", HttpStatusCode.NotFound);
+        Assert.Equal(20404, missing["code"]!.GetValue<int>());
+        using var stranger = bed.Simulator.CreateClient();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await stranger.GetAsync("v1/Content")).StatusCode);
+    }
+
+    [Fact]
+    public async Task AContentSend_IsRenderedAndPassesTheClosedWindow_WhileUnknownOrUnapprovedContentDoesNot()
+    {
+        await using var bed = await StartAsync();
+        var sid = ContentStore.SeededSid(AccountSid, "order_update");
+        (string, string) To(string number) => ("To", "whatsapp:" + number);
+
+        var message = await bed.Twilio.PostFormAsync(Messages, HttpStatusCode.Created, To("+15551230010"), ("From", WhatsAppNumber), ("ContentSid", sid),
+            ("ContentVariables", "{\"1\":\"Ana\",\"2\":\"#7\"}"), ("StatusCallback", bed.Receiver.Url("/twilio/status")));
+
+        Assert.Equal("Hi Ana, your order #7 has shipped.", message["body"]!.GetValue<string>());
+        var callbacks = await bed.Receiver.WaitForAsync("/twilio/status", 4);
+        Assert.Equal(["queued", "sent", "delivered", "read"], callbacks.Select(c => c.Form["MessageStatus"]));
+        var logged = Assert.Single(bed.Simulator.Sent.For(SimulatedProvider.Twilio, AccountSid));
+        Assert.Equal(("content", sid), (logged.Type, logged.Request["ContentSid"]!.GetValue<string>()));
+
+        // Left-out variables take the template's defaults, as at Twilio.
+        var defaults = await bed.Twilio.PostFormAsync(Messages, HttpStatusCode.Created, To("+15551230011"), ("From", WhatsAppNumber), ("ContentSid", sid),
+            ("ContentVariables", "{\"1\":\"Ana\"}"));
+        Assert.Equal("Hi Ana, your order #1042 has shipped.", defaults["body"]!.GetValue<string>());
+
+        foreach (var unknown in new[] { "HX" + new string('0', 32), "HX123", ContentStore.SeededSid("ACbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", "order_update") })
+        {
+            var refused = await bed.Twilio.PostFormAsync(Messages, HttpStatusCode.BadRequest, To("+15551230012"), ("From", WhatsAppNumber), ("ContentSid", unknown));
+            Assert.Equal((21655, "The ContentSid is Invalid."), (refused["code"]!.GetValue<int>(), refused["message"]!.GetValue<string>()));
+        }
+        var orphan = await bed.Twilio.PostFormAsync(Messages, HttpStatusCode.BadRequest, To("+15551230012"), ("From", WhatsAppNumber), ("Body", "Hi"),
+            ("ContentVariables", "{}"));
+        Assert.Equal(21654, orphan["code"]!.GetValue<int>());
+
+        var pending = await bed.Control.PostJsonAsync($"_simulator/twilio/{AccountSid}/contents",
+            new { friendlyName = "winter_sale", language = "en", body = "Hi {{1}}", category = "MARKETING", status = "pending" }, HttpStatusCode.Created);
+        await bed.Twilio.PostFormAsync(Messages, HttpStatusCode.Created, To("+15551230013"), ("From", WhatsAppNumber), ("ContentSid", pending["sid"]!.GetValue<string>()),
+            ("StatusCallback", bed.Receiver.Url("/twilio/pending")));
+        var failed = await bed.Receiver.WaitForAsync("/twilio/pending", 2);
+        Assert.Equal(("failed", "63016"), (failed[1].Form["MessageStatus"], failed[1].Form["ErrorCode"]));
+    }
+
     [GeneratedRegex("^SM[0-9a-f]{32}$")]
     private static partial Regex Sid();
+
+    [GeneratedRegex("^HX[0-9a-f]{32}$")]
+    private static partial Regex ContentSid();
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")]
+    private static partial Regex IsoDate();
 }

@@ -15,8 +15,8 @@ namespace Switchboard.Tests;
 [Collection(ServerCollection.Name)]
 public sealed class TwilioTests(Servers servers)
 {
-    private const string FromNumber = "+15550001111";
-    private const string Customer = "+14155550100";
+    internal const string FromNumber = "+15550001111";
+    internal const string Customer = "+14155550100";
 
     // Twilio's public test vectors (the SDKs' request-validator tests).
     private const string VectorUrl = "https://mycompany.com/myapp.php?foo=1&bar=2";

@@ -289,8 +289,6 @@ public static class ConversationsApi
                         validation.Add("template.parameters", "must be strings of at most 1024 characters.");
                     request = new OutboundRequest(MessageType.Template, null,
                         new OutboundTemplate(template?.Name ?? "", template?.Language ?? "", template?.Parameters ?? []), null, idempotencyKey);
-                    if (validation.IsValid && await TemplateProblemAsync(db, conversation.ChannelId, request.Template!, cancellationToken) is { } templateProblem)
-                        return templateProblem;
                     break;
                 default:
                     return validation.Add("type", "must be text, template or note (files are sent as multipart/form-data).").ToResult();
@@ -330,30 +328,6 @@ public static class ConversationsApi
         return found is null
             ? Problems.NotFound("Attachment")
             : TypedResults.Stream(files.OpenRead(found.File.StorageUrl), found.File.MimeType, found.Filename ?? found.File.OriginalFilename);
-    }
-
-    /// <summary>An approved template of this channel with as many parameters as its body has placeholders, or the problem.</summary>
-    private static async Task<ProblemHttpResult?> TemplateProblemAsync(SwitchboardDbContext db, long channelId, OutboundTemplate template,
-        CancellationToken cancellationToken)
-    {
-        var known = await db.MessageTemplates.AsNoTracking()
-            .FirstOrDefaultAsync(t => t.ChannelId == channelId && t.Name == template.Name && t.Language == template.Language, cancellationToken);
-        if (known is null)
-            return null; // not synced yet: Meta decides (132001 fails the message with Meta's words)
-        if (known.Status != "APPROVED")
-            return TypedResults.Problem(new ProblemDetails
-            {
-                Title = "The message cannot be sent.", Detail = $"The template {known.Name} is {known.Status}, not approved.",
-                Status = StatusCodes.Status422UnprocessableEntity, Extensions = { ["code"] = "template_not_approved" },
-            });
-        if (known.ParameterCount != template.Parameters.Count)
-            return TypedResults.Problem(new ProblemDetails
-            {
-                Title = "The message cannot be sent.",
-                Detail = $"The template {known.Name} takes {known.ParameterCount} parameters; {template.Parameters.Count} were given.",
-                Status = StatusCodes.Status422UnprocessableEntity, Extensions = { ["code"] = "template_parameters" },
-            });
-        return null;
     }
 
     /// <summary>The message type a file of <paramref name="mimeType"/> makes (also for files customers send).</summary>

@@ -480,6 +480,8 @@ export interface CannedResponseInput {
 }
 
 export type TemplateCategory = 'marketing' | 'utility' | 'authentication';
+/** A channel's WhatsApp template: Meta's on `whatsapp` channels, a Twilio Content template on `twilio_whatsapp` ones
+ * (`providerTemplateId` is then its Content SID, `HX…`). */
 export interface MessageTemplate {
   id: number;
   channelId: number;
@@ -489,6 +491,15 @@ export interface MessageTemplate {
   status: string;
   body: string;
   parameterCount: number;
+  providerTemplateId: string | null;
+}
+/** A Twilio Content template registered by hand; `category` defaults to marketing. */
+export interface ContentTemplateInput {
+  contentSid: string;
+  name: string;
+  language: string;
+  body: string;
+  category?: TemplateCategory;
 }
 
 export interface Assignment {
@@ -936,9 +947,11 @@ export function createApiClient(options: ApiClientOptions = {}) {
     updateCannedResponse: (id: Id, input: Partial<CannedResponseInput>) => patch<CannedResponse>(`/canned-responses/${enc(String(id))}`, input),
     deleteCannedResponse: (id: Id) => del(`/canned-responses/${enc(String(id))}`),
 
-    // inbox: WhatsApp message templates
+    // inbox: WhatsApp message templates (Meta's, or Twilio Content templates)
     listMessageTemplates: (channelId: Id) => get<Page<MessageTemplate>>('/message-templates', { channelId }),
     syncMessageTemplates: (channelId: Id) => post<Page<MessageTemplate>>(`/channels/${enc(String(channelId))}/templates/sync`),
+    createContentTemplate: (channelId: Id, input: ContentTemplateInput) => post<MessageTemplate>(`/channels/${enc(String(channelId))}/templates`, input),
+    deleteMessageTemplate: (channelId: Id, templateId: Id) => del(`/channels/${enc(String(channelId))}/templates/${enc(String(templateId))}`),
     attachmentUrl: (id: Id) => `${baseUrl}/attachments/${enc(String(id))}`,
   };
 }

@@ -7,12 +7,14 @@ using System.Text.Json.Nodes;
 
 namespace Switchboard.Channels.Twilio;
 
-/// <summary>Twilio's REST API (2010-04-01) for one channel's account: the base address (<c>apiBaseUrl</c> or
-/// api.twilio.com) and HTTP basic auth with the account SID and auth token. Sending, media downloads and the connection
-/// test all go through it.</summary>
+/// <summary>Twilio's REST API for one channel's account: the base address and HTTP basic auth with the account SID and
+/// auth token. Messaging (2010-04-01, api.twilio.com) carries sending, media downloads and the connection test; the Content
+/// API (v1, content.twilio.com) the channel's Content templates. A channel's <c>apiBaseUrl</c> replaces both hosts, so one
+/// proxy or the provider simulator serves both.</summary>
 public sealed class TwilioRest
 {
     public const string DefaultBaseUrl = "https://api.twilio.com";
+    public const string DefaultContentBaseUrl = "https://content.twilio.com";
     /// <summary>Twilio writes WhatsApp addresses as <c>whatsapp:+14155550100</c>.</summary>
     public const string WhatsAppPrefix = "whatsapp:";
 
@@ -20,25 +22,34 @@ public sealed class TwilioRest
     private readonly string apiRoot;
     private readonly AuthenticationHeaderValue credentials;
 
-    private TwilioRest(HttpClient http, string baseUrl, string accountSid, string authToken)
+    private TwilioRest(HttpClient http, string apiRoot, string accountSid, string authToken)
     {
         this.http = http;
-        apiRoot = $"{baseUrl.TrimEnd('/')}/2010-04-01/";
+        this.apiRoot = apiRoot;
         AccountSid = accountSid;
         credentials = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{accountSid}:{authToken}")));
     }
 
     public string AccountSid { get; }
 
+    /// <summary>The Messaging API: paths relative to <c>/2010-04-01/</c>.</summary>
     public static TwilioRest For(IHttpClientFactory clients, Channel channel, JsonObject secrets) =>
+        Create(clients, channel, secrets, DefaultBaseUrl, "2010-04-01/");
+
+    /// <summary>The Content API: paths relative to <c>/v1/</c> (<c>Content</c>, <c>Content/{sid}/ApprovalRequests</c>).</summary>
+    public static TwilioRest ForContent(IHttpClientFactory clients, Channel channel, JsonObject secrets) =>
+        Create(clients, channel, secrets, DefaultContentBaseUrl, "v1/");
+
+    private static TwilioRest Create(IHttpClientFactory clients, Channel channel, JsonObject secrets, string defaultBaseUrl, string version) =>
         new(clients.CreateClient(ChannelConnectionTester.HttpClientName),
-            channel.Settings["apiBaseUrl"]?.GetValue<string>() is { Length: > 0 } configured ? configured : DefaultBaseUrl,
+            $"{(channel.Settings["apiBaseUrl"]?.GetValue<string>() is { Length: > 0 } configured ? configured : defaultBaseUrl).TrimEnd('/')}/{version}",
             channel.Settings["accountSid"]?.GetValue<string>() ?? "", secrets["authToken"]?.GetValue<string>() ?? "");
 
     /// <summary>The path of a resource of this account, relative to the API root: <c>Account("/Messages.json")</c>.</summary>
     public string Account(string suffix) => $"Accounts/{Uri.EscapeDataString(AccountSid)}{suffix}";
 
-    /// <summary>A request for <paramref name="path"/> under the API root, or for an absolute URL Twilio gave (a MediaUrl).</summary>
+    /// <summary>A request for <paramref name="path"/> under the API root, or for an absolute URL Twilio gave (a MediaUrl, a
+    /// next page).</summary>
     public HttpRequestMessage Request(HttpMethod method, string path, HttpContent? content = null)
     {
         var request = new HttpRequestMessage(method, path.StartsWith("http", StringComparison.Ordinal) ? path : apiRoot + path) { Content = content };

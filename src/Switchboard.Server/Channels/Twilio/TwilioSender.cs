@@ -1,15 +1,21 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Switchboard.Conversations.Outbound;
 
 namespace Switchboard.Channels.Twilio;
 
 /// <summary>Sends SMS and WhatsApp messages through Twilio's Messages resource: text, one file by its public link (Twilio
-/// downloads it), and the status callback URL. Throttling and Twilio outages are transient; everything else permanent,
+/// downloads it), WhatsApp templates as Content (<c>ContentSid</c>, <c>ContentVariables</c>), and the status callback URL. Throttling and Twilio outages are transient; everything else permanent,
 /// with Twilio's code and text.</summary>
 internal sealed class TwilioSender(IHttpClientFactory clients) : IChannelSender
 {
+    /// <summary>Customers' names and symbols stay readable in Twilio's logs; the value is a form field, never HTML.</summary>
+    private static readonly JsonSerializerOptions ContentVariablesJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>Twilio's "Too Many Requests", also sent with other statuses than 429.</summary>
     private const string TooManyRequestsCode = "20429";
 
@@ -27,7 +33,15 @@ internal sealed class TwilioSender(IHttpClientFactory clients) : IChannelSender
             form.Add(new("MessagingServiceSid", service));
         else
             form.Add(new("From", TwilioRest.Address(type, send.Channel.Settings["fromNumber"]!.GetValue<string>())));
-        if (!string.IsNullOrEmpty(send.Message.Text))
+        // A WhatsApp template is Twilio Content: its SID, and the values keyed by placeholder number ({"1":"…","2":"…"}).
+        if (send.Template is { ProviderTemplateId: { } contentSid } template)
+        {
+            form.Add(new("ContentSid", contentSid));
+            var variables = template.Parameters.Select((value, i) => KeyValuePair.Create((i + 1).ToString(CultureInfo.InvariantCulture), value));
+            if (template.Parameters.Count > 0)
+                form.Add(new("ContentVariables", JsonSerializer.Serialize(new Dictionary<string, string>(variables), ContentVariablesJson)));
+        }
+        else if (!string.IsNullOrEmpty(send.Message.Text))
             form.Add(new("Body", send.Message.Text));
         if (send.File is { } file)
             form.Add(new("MediaUrl", file.PublicUrl.ToString()));

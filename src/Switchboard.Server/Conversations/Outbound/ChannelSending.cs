@@ -5,8 +5,10 @@ using Switchboard.Contacts;
 
 namespace Switchboard.Conversations.Outbound;
 
-/// <summary>A template send: Meta's template name and language, and the body's <c>{{n}}</c> values in order.</summary>
-public sealed record OutboundTemplate(string Name, string Language, IReadOnlyList<string> Parameters)
+/// <summary>A template send: the template's name and language, and the body's <c>{{n}}</c> values in order.
+/// <see cref="ProviderTemplateId"/> is the provider's id of the template when Switchboard knows it: Twilio sends a Content
+/// template by its SID, Meta by name and language.</summary>
+public sealed record OutboundTemplate(string Name, string Language, IReadOnlyList<string> Parameters, string? ProviderTemplateId = null)
 {
     /// <summary>Kept in <see cref="Message.Payload"/> under this key, so the thread can show what was sent.</summary>
     public const string PayloadKey = "template";
@@ -16,6 +18,7 @@ public sealed record OutboundTemplate(string Name, string Language, IReadOnlyLis
         [PayloadKey] = new JsonObject
         {
             ["name"] = Name, ["language"] = Language, ["parameters"] = new JsonArray(Parameters.Select(p => (JsonNode?)JsonValue.Create(p)).ToArray()),
+            ["providerTemplateId"] = ProviderTemplateId,
         },
     };
 
@@ -25,7 +28,9 @@ public sealed record OutboundTemplate(string Name, string Language, IReadOnlyLis
         : null;
 
     public static OutboundTemplate? From(JsonObject payload) =>
-        Describe(payload) is { } view ? new OutboundTemplate(view.Name, view.Language, view.Parameters) : null;
+        Describe(payload) is { } view
+            ? new OutboundTemplate(view.Name, view.Language, view.Parameters, payload[PayloadKey]?["providerTemplateId"]?.GetValue<string>())
+            : null;
 }
 
 /// <summary>Everything a channel adapter needs to send one message.</summary>

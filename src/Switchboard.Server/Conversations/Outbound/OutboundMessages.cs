@@ -13,8 +13,9 @@ public sealed record OutboundRequest(MessageType Type, string? Text, OutboundTem
 /// <summary>Why a send was refused before anything was queued; <see cref="Code"/> is the problem's machine-readable code.</summary>
 public sealed record SendRefusal(string Code, string Detail);
 
-/// <summary>Accepts agents' messages: checks the channel's rules (WhatsApp's 24-hour window, the customer's consent), stores
-/// the message as pending with its send job in one transaction, and raises the events. <see cref="MessageSendJob"/> sends it.</summary>
+/// <summary>Accepts agents' messages: checks the channel's rules (WhatsApp's 24-hour window and templates, the customer's
+/// consent), stores the message as pending with its send job in one transaction, and raises the events.
+/// <see cref="MessageSendJob"/> sends it.</summary>
 public sealed class OutboundMessages(SwitchboardDbContext db, JobQueue jobs, InboxEvents events, TimeProvider clock)
 {
     public async Task<(Message? Message, SendRefusal? Refusal)> SendAsync(Conversation conversation, OutboundRequest request, long? agentId,
@@ -34,8 +35,14 @@ public sealed class OutboundMessages(SwitchboardDbContext db, JobQueue jobs, Inb
             && (conversation.WindowExpiresAt is null || conversation.WindowExpiresAt <= now))
             return (null, new SendRefusal("window_closed",
                 "More than 24 hours have passed since the customer last wrote, so WhatsApp only allows an approved template."));
-        if (request.Template is not null && channel.Type != ChannelType.WhatsApp)
-            return (null, new SendRefusal("templates_unsupported", "Templates can only be sent on WhatsApp Cloud API channels."));
+        var template = request.Template;
+        if (template is not null)
+        {
+            var (resolved, templateRefusal) = await ResolveAsync(channel, template, cancellationToken);
+            if (templateRefusal is not null)
+                return (null, templateRefusal);
+            template = resolved;
+        }
 
         var message = new Message
         {
@@ -44,8 +51,8 @@ public sealed class OutboundMessages(SwitchboardDbContext db, JobQueue jobs, Inb
             Direction = MessageDirection.Outbound,
             Type = request.Type,
             Text = request.Text,
-            IsTemplate = request.Template is not null,
-            Payload = request.Template?.ToPayload() ?? [],
+            IsTemplate = template is not null,
+            Payload = template?.ToPayload() ?? [],
             SenderType = SenderType.Agent,
             AgentId = agentId,
             Status = MessageStatus.Pending,
@@ -63,7 +70,7 @@ public sealed class OutboundMessages(SwitchboardDbContext db, JobQueue jobs, Inb
         db.Messages.Add(message);
         conversation.MessageCount++;
         conversation.LastMessageAt = now;
-        conversation.LastMessagePreview = InboundMessages.Preview(message.Type, message.Text ?? request.Template?.Name);
+        conversation.LastMessagePreview = InboundMessages.Preview(message.Type, message.Text ?? template?.Name);
         conversation.FirstResponseAt ??= now;
         SlaRules.Check(conversation);
         conversation.UnreadCount = 0;
@@ -77,6 +84,31 @@ public sealed class OutboundMessages(SwitchboardDbContext db, JobQueue jobs, Inb
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return (message, null);
+    }
+
+    /// <summary>The template as the channel's provider sends it (with its provider id when known), or why it cannot be sent:
+    /// only WhatsApp channels send templates; a known template must be approved and given one value per placeholder. A
+    /// Cloud API template not synced yet is left to Meta (132001 fails the message with Meta's words); Twilio sends a
+    /// template only by its Content SID, so there it must be known.</summary>
+    private async Task<(OutboundTemplate? Template, SendRefusal? Refusal)> ResolveAsync(Channel channel, OutboundTemplate template,
+        CancellationToken cancellationToken)
+    {
+        if (channel.Type is not (ChannelType.WhatsApp or ChannelType.TwilioWhatsApp))
+            return (null, new SendRefusal("templates_unsupported",
+                "Templates can only be sent on WhatsApp channels (WhatsApp Cloud API or Twilio WhatsApp)."));
+        var known = await db.MessageTemplates.AsNoTracking()
+            .FirstOrDefaultAsync(t => t.ChannelId == channel.Id && t.Name == template.Name && t.Language == template.Language, cancellationToken);
+        if (known is null)
+            return channel.Type == ChannelType.WhatsApp
+                ? (template, null)
+                : (null, new SendRefusal("template_unknown",
+                    $"The channel has no Content template {template.Name} ({template.Language}): register its Content SID or sync the channel's templates from Twilio."));
+        if (known.Status != MessageTemplate.Approved)
+            return (null, new SendRefusal("template_not_approved", $"The template {known.Name} is {known.Status}, not approved."));
+        if (known.ParameterCount != template.Parameters.Count)
+            return (null, new SendRefusal("template_parameters",
+                $"The template {known.Name} takes {known.ParameterCount} parameters; {template.Parameters.Count} were given."));
+        return (template with { ProviderTemplateId = known.ProviderTemplateId }, null);
     }
 
     /// <summary>Queues a failed outbound message again (the agent's "Retry").</summary>

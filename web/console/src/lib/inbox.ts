@@ -268,6 +268,9 @@ export function messagePreview(m: Message): string {
 
 export const isApproved = (t: MessageTemplate) => t.status.toLowerCase() === 'approved';
 
+/** Who holds a WhatsApp channel's templates: Meta for the Cloud API, Twilio (Content templates) for Twilio's WhatsApp. */
+export const templateProvider = (channelType: string) => (channelType === 'twilio_whatsapp' ? 'Twilio' : 'Meta');
+
 /** How many `{{n}}` parameters a template takes: its parameterCount, or the highest placeholder in the body. */
 export function templateParameterCount(t: Pick<MessageTemplate, 'body' | 'parameterCount'>): number {
   let max = 0;

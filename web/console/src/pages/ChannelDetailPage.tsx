@@ -7,6 +7,7 @@ import { ConfirmDialog } from '../components/Dialog';
 import { Badge, CopyRow, ErrorBanner, Loading, PageHeader, SuccessBanner } from '../components/Feedback';
 import { channelTypeDef } from '../lib/channelTypes';
 import { formatDateTime, titleCase } from '../lib/format';
+import { isWhatsApp } from '../lib/inbox';
 import { useAsyncAction, useFlash } from '../lib/hooks';
 import { useRecord } from '../lib/useRecord';
 import { useRequiredSession } from '../session';
@@ -150,8 +151,8 @@ export function ChannelDetailPage() {
       {toggle.error ? <ErrorBanner title={errorMessage(toggle.error)} /> : null}
       {!canManage && <p className="muted">You can view this channel but your role cannot change it.</p>}
       <WebhookUrls channel={channel} />
-      {channel.type === 'whatsapp' && session.can('conversations.read') && (
-        <ChannelTemplates channel={channel} canSync={session.can('conversations.manage')} />
+      {isWhatsApp(channel.type) && session.can('conversations.read') && (
+        <ChannelTemplates channel={channel} canManage={session.can('conversations.manage')} />
       )}
       <ChannelForm
         key={formKey}

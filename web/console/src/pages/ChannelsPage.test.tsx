@@ -132,6 +132,7 @@ describe('ChannelDetailPage templates (WhatsApp)', () => {
     status: 'APPROVED',
     body: 'Hi {{1}}, your order {{2}} is ready.',
     parameterCount: 2,
+    providerTemplateId: null,
     ...overrides,
   });
   const MANAGER = ['channels.read', 'conversations.read', 'conversations.manage'];
@@ -194,5 +195,98 @@ describe('ChannelDetailPage templates (WhatsApp)', () => {
     const section = await screen.findByRole('region', { name: 'Templates' });
     expect(await within(section).findByText(/Ask an administrator or supervisor to sync them/)).toBeTruthy();
     expect(within(section).queryByRole('button', { name: 'Sync from Meta' })).toBeNull();
+  });
+});
+
+describe('ChannelDetailPage templates (Twilio WhatsApp)', () => {
+  const twilioWhatsApp: MessagingChannel = { ...twilio, id: 5, type: 'twilio_whatsapp', name: 'Twilio WhatsApp', status: 'active' };
+  const sid = (digit: string) => 'HX' + digit.repeat(32);
+  const content = (id: number, overrides: Partial<MessageTemplate> = {}): MessageTemplate => ({
+    id,
+    channelId: 5,
+    name: `template_${id}`,
+    language: 'en',
+    category: 'utility',
+    status: 'APPROVED',
+    body: 'Hi {{1}}, your order {{2}} has shipped.',
+    parameterCount: 2,
+    providerTemplateId: sid('a'),
+    ...overrides,
+  });
+  const MANAGER = ['channels.read', 'conversations.read', 'conversations.manage'];
+
+  it('adds a Content template by its SID, with the server’s refusal beside the field, and lists it with its SID', async () => {
+    vi.spyOn(api, 'getChannel').mockResolvedValue(twilioWhatsApp);
+    vi.spyOn(api, 'listMessageTemplates').mockResolvedValue({ items: [content(1, { name: 'welcome', body: 'Welcome!', parameterCount: 0, providerTemplateId: sid('b') })] });
+    const create = vi
+      .spyOn(api, 'createContentTemplate')
+      .mockRejectedValueOnce(
+        new ApiError({ status: 400, title: 'The request is not valid.', errors: { contentSid: ['must be a Twilio Content SID: HX followed by 32 hex digits.'] } }),
+      )
+      .mockResolvedValueOnce(content(7, { name: 'order_update' }));
+    renderAt('/channels/5', MANAGER);
+    const section = await screen.findByRole('region', { name: 'Templates' });
+    await waitFor(() => expect(within(section).getAllByTestId('template-row')).toHaveLength(1));
+    expect(within(section).getByText(sid('b'))).toBeTruthy();
+    expect(within(section).queryByRole('form', { name: 'Add a Content template' })).toBeNull();
+
+    const toggle = within(section).getByRole('button', { name: 'Add Content template' });
+    fireEvent.click(toggle);
+    expect(toggle.getAttribute('aria-expanded')).toBe('true');
+    const form = within(section).getByRole('form', { name: 'Add a Content template' });
+    fireEvent.change(within(form).getByLabelText('Content SID'), { target: { value: ' HX123 ' } });
+    fireEvent.change(within(form).getByLabelText('Name'), { target: { value: 'order_update' } });
+    fireEvent.change(within(form).getByLabelText('Body'), { target: { value: 'Hi {{1}}, your order {{2}} has shipped.' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Add template' }));
+    const sidField = within(form).getByLabelText('Content SID');
+    await waitFor(() => expect(sidField.getAttribute('aria-invalid')).toBe('true'));
+    expect(within(form).getByText('must be a Twilio Content SID: HX followed by 32 hex digits.').id).toBe(sidField.getAttribute('aria-describedby')?.split(' ').pop());
+
+    fireEvent.change(sidField, { target: { value: sid('a') } });
+    fireEvent.change(within(form).getByLabelText('Category'), { target: { value: 'marketing' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Add template' }));
+    expect(await within(section).findByText('order_update (en) was added.')).toBeTruthy();
+    expect(create).toHaveBeenLastCalledWith(5, {
+      contentSid: sid('a'),
+      name: 'order_update',
+      language: 'en',
+      body: 'Hi {{1}}, your order {{2}} has shipped.',
+      category: 'marketing',
+    });
+    expect(create).toHaveBeenNthCalledWith(1, 5, expect.objectContaining({ contentSid: 'HX123' }));
+    expect(within(section).queryByRole('form', { name: 'Add a Content template' })).toBeNull();
+    const rows = within(section).getAllByTestId('template-row');
+    expect(rows.map((r) => within(r).getByRole('rowheader').textContent)).toEqual(['order_update', 'welcome']);
+    expect(within(rows[0]).getByText(sid('a'))).toBeTruthy();
+  });
+
+  it('syncs from Twilio, explains an empty account, and removes a template after confirming', async () => {
+    vi.spyOn(api, 'getChannel').mockResolvedValue(twilioWhatsApp);
+    vi.spyOn(api, 'listMessageTemplates').mockResolvedValue({ items: [] });
+    const sync = vi
+      .spyOn(api, 'syncMessageTemplates')
+      .mockResolvedValueOnce({ items: [content(1, { name: 'order_update' }), content(2, { name: 'spring_sale', status: 'UNSUBMITTED', providerTemplateId: sid('c') })] })
+      .mockRejectedValueOnce(new ApiError({ status: 502, title: 'Twilio refused the template list.', detail: 'Authenticate', code: '20003' }));
+    const remove = vi.spyOn(api, 'deleteMessageTemplate').mockResolvedValue(undefined);
+    renderAt('/channels/5', MANAGER);
+    const section = await screen.findByRole('region', { name: 'Templates' });
+    expect(await within(section).findByText('No Content templates yet')).toBeTruthy();
+    expect(within(section).getByText(/or add one by its Content SID \(HX…\)/)).toBeTruthy();
+
+    fireEvent.click(within(section).getByRole('button', { name: 'Sync from Twilio' }));
+    expect(await within(section).findByText('Synced 2 templates from Twilio, 1 approved.')).toBeTruthy();
+    expect(sync).toHaveBeenCalledWith(5);
+    expect(within(within(section).getAllByTestId('template-row')[1]).getByText('Unsubmitted')).toBeTruthy();
+
+    fireEvent.click(within(section).getByRole('button', { name: 'Sync from Twilio' }));
+    const alert = await within(section).findByRole('alert');
+    expect(alert.textContent).toContain('Twilio refused the template list.');
+    expect(alert.textContent).toContain('20003');
+
+    fireEvent.click(within(section).getByRole('button', { name: 'Remove spring_sale (en)' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Remove template' }));
+    expect(await within(section).findByText('spring_sale (en) was removed.')).toBeTruthy();
+    expect(remove).toHaveBeenCalledWith(5, 2);
+    expect(within(section).getAllByTestId('template-row')).toHaveLength(1);
   });
 });

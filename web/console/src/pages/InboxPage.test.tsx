@@ -453,7 +453,35 @@ describe('composer', () => {
     expect(screen.getByLabelText('Internal note (only your team sees it)')).toBeTruthy();
   });
 
-  it('offers the template sync to conversations.manage on Cloud API channels only', async () => {
+  it('sends a Twilio Content template once a Twilio WhatsApp conversation’s window has closed', async () => {
+    const twilio = conversation(1, { channel: { id: 4, name: 'Twilio WA', type: 'twilio_whatsapp' }, windowExpiresAt: '2026-01-01T00:00:00Z' });
+    vi.mocked(api.getConversation).mockResolvedValue(twilio);
+    vi.mocked(api.listConversations).mockResolvedValue(page([twilio]));
+    vi.spyOn(api, 'listMessageTemplates').mockResolvedValue({
+      items: [
+        template(5, { channelId: 4, name: 'order_update', body: 'Hi {{1}}, your order {{2}} has shipped.', providerTemplateId: 'HX' + 'a'.repeat(32) }),
+        template(6, { channelId: 4, name: 'spring_sale', status: 'UNSUBMITTED', providerTemplateId: 'HX' + 'b'.repeat(32) }),
+      ],
+    });
+    const send = vi.spyOn(api, 'sendMessage').mockResolvedValue(
+      message(71, { direction: 'outbound', senderType: 'agent', isTemplate: true, template: { name: 'order_update', language: 'en', parameters: ['Ada', '#7'] }, status: 'pending', createdAt: '2026-03-02T10:00:00Z' }),
+    );
+    renderAt('/inbox/1');
+    await screen.findByText(/The 24-hour WhatsApp window has closed/);
+    expect(screen.queryByLabelText('Reply')).toBeNull();
+    await waitFor(() => expect(api.listMessageTemplates).toHaveBeenCalledWith(4));
+
+    // Only what WhatsApp approved is offered.
+    const select = (await screen.findByLabelText('Template')) as HTMLSelectElement;
+    expect([...select.options].map((o) => o.textContent)).toEqual(['order_update (en) — utility']);
+    fireEvent.change(screen.getByLabelText('Parameter {{1}}'), { target: { value: 'Ada' } });
+    fireEvent.change(screen.getByLabelText('Parameter {{2}}'), { target: { value: '#7' } });
+    expect(screen.getByTestId('template-preview').textContent).toBe('Hi Ada, your order #7 has shipped.');
+    fireEvent.click(screen.getByRole('button', { name: 'Send template' }));
+    await waitFor(() => expect(send).toHaveBeenCalledWith(1, { type: 'template', template: { name: 'order_update', language: 'en', parameters: ['Ada', '#7'] } }));
+  });
+
+  it('offers the template sync to conversations.manage on WhatsApp channels, from Meta or from Twilio', async () => {
     vi.mocked(api.getConversation).mockResolvedValue(whatsapp({ windowExpiresAt: null }));
     vi.spyOn(api, 'listMessageTemplates').mockResolvedValue({ items: [] });
     const sync = vi.spyOn(api, 'syncMessageTemplates').mockResolvedValue({ items: [template(1, { name: 'order_ready' })] });
@@ -463,18 +491,21 @@ describe('composer', () => {
     expect(((await screen.findByLabelText('Template')) as HTMLSelectElement).value).toBe('1');
     first.unmount();
 
-    // Twilio's WhatsApp has no Meta templates to sync; agents cannot sync at all.
+    // Twilio's WhatsApp keeps its templates as Twilio Content templates.
     vi.mocked(api.listMessageTemplates).mockResolvedValue({ items: [] });
     vi.mocked(api.getConversation).mockResolvedValue(conversation(1, { channel: { id: 4, name: 'Twilio WA', type: 'twilio_whatsapp' }, windowExpiresAt: null }));
     const second = renderAt('/inbox/1', [...AGENT_PERMISSIONS, 'conversations.manage'], 'supervisor');
     await screen.findByText(/No approved templates for this channel yet/);
     expect(screen.queryByRole('button', { name: 'Sync templates from WhatsApp' })).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Sync templates from Twilio' }));
+    await waitFor(() => expect(sync).toHaveBeenCalledWith(4));
     second.unmount();
 
+    // Agents cannot sync at all.
     vi.mocked(api.getConversation).mockResolvedValue(whatsapp({ windowExpiresAt: null }));
     renderAt('/inbox/1');
     await screen.findByText(/Ask an administrator to create and sync templates/);
-    expect(screen.queryByRole('button', { name: 'Sync templates from WhatsApp' })).toBeNull();
+    expect(screen.queryByRole('button', { name: /Sync templates/ })).toBeNull();
   });
 
   it('switches to templates when the server answers window_closed, and explains opted_out', async () => {

@@ -30,6 +30,7 @@ import {
   contactLabel,
   DEFAULT_FILTERS,
   firstNonEmptyTab,
+  isWhatsApp,
   messagePreview,
   readTabChoice,
   saveTabChoice,
@@ -575,7 +576,7 @@ export function InboxPage() {
                   key={`composer-${shown.id}`}
                   conversation={shown}
                   canReply={canReply}
-                  canSyncTemplates={session.can('conversations.manage') && shown.channel.type === 'whatsapp'}
+                  canSyncTemplates={session.can('conversations.manage') && isWhatsApp(shown.channel.type)}
                   role={String(session.role)}
                   now={now}
                   cannedResponses={canned}

@@ -71,6 +71,7 @@ export function template(id: number, overrides: Partial<MessageTemplate> = {}): 
     status: 'approved',
     body: 'Hi {{1}}, your order {{2}} is ready.',
     parameterCount: 2,
+    providerTemplateId: null,
     ...overrides,
   };
 }

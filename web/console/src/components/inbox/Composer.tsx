@@ -266,7 +266,7 @@ export function Composer({
       )}
 
       {closed ? (
-        <TemplatePicker channelId={conversation.channel.id} canSync={canSyncTemplates} onSend={sendTemplate} />
+        <TemplatePicker channelId={conversation.channel.id} channelType={conversation.channel.type} canSync={canSyncTemplates} onSend={sendTemplate} />
       ) : (
         <form className="composer__form" onSubmit={onSubmit} noValidate>
           {error && <ErrorBanner title={error} />}

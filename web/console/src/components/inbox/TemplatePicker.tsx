@@ -4,15 +4,18 @@ import { isApproved, templateParameterCount, templateParts } from '../../lib/inb
 import { ErrorBanner, Loading } from '../Feedback';
 
 /**
- * The composer once WhatsApp's 24-hour window has closed: approved templates of the conversation's channel, a field for
- * each {{n}} parameter and a preview of the body with the parameters filled in.
+ * The composer once WhatsApp's 24-hour window has closed: approved templates of the conversation's channel (Meta's, or
+ * Twilio Content templates on a Twilio WhatsApp channel), a field for each {{n}} parameter and a preview of the body with
+ * the parameters filled in.
  */
 export function TemplatePicker({
   channelId,
+  channelType,
   canSync,
   onSend,
 }: {
   channelId: number;
+  channelType: string;
   canSync: boolean;
   onSend: (template: TemplateRef) => Promise<void>;
 }) {
@@ -88,7 +91,7 @@ export function TemplatePicker({
 
   const syncButton = canSync && (
     <button type="button" className="btn btn--secondary btn--sm" onClick={sync} disabled={syncing}>
-      {syncing ? 'Syncing…' : 'Sync templates from WhatsApp'}
+      {syncing ? 'Syncing…' : `Sync templates from ${channelType === 'twilio_whatsapp' ? 'Twilio' : 'WhatsApp'}`}
     </button>
   );
 
