@@ -23,8 +23,10 @@ public interface IWebhookReader
 public sealed class WebhookProcessingOptions
 {
     public const string Section = "Webhooks:Processing";
-    /// <summary>Most webhooks one unit of work takes: under load a batch is what arrived while the previous one ran.</summary>
-    public int BatchSize { get; set; } = 200;
+    /// <summary>Most webhooks one unit of work takes: under load a batch is what arrived while the previous one ran. On
+    /// SQLite (default 50) a batch holds the database's one write lock, which incoming webhooks wait for, so batches stay
+    /// short; PostgreSQL (default 200) stores them meanwhile.</summary>
+    public int? BatchSize { get; set; }
     /// <summary>How long a claimed batch stays claimed: a node that dies mid-batch leaves it to others after this.</summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
@@ -141,7 +143,8 @@ public sealed class WebhookProcessor(
         object leaseParameter = db.IsSqlite ? leaseEnd.UtcTicks : leaseEnd;
         object nowParameter = db.IsSqlite ? now.UtcTicks : now;
         // Claimed across tenants on purpose: the processor serves them all, and enters each one's scope to process its share.
-        var claimed = await db.WebhookEvents.FromSqlRaw(sql, leaseParameter, nowParameter, options.BatchSize).IgnoreQueryFilters().AsNoTracking()
+        var batchSize = options.BatchSize ?? (db.IsSqlite ? 50 : 200);
+        var claimed = await db.WebhookEvents.FromSqlRaw(sql, leaseParameter, nowParameter, batchSize).IgnoreQueryFilters().AsNoTracking()
             .ToListAsync(cancellationToken);
         return claimed.OrderBy(e => e.Id).ToList();
     }

@@ -28,7 +28,8 @@ public static class JsonColumn
             value => value.ToJsonString(Options),
             text => JsonNode.Parse(text, null, default) as JsonObject ?? new JsonObject(),
             new ValueComparer<JsonObject>(
-                (a, b) => a!.ToJsonString(Options) == b!.ToJsonString(Options),
+                // Compared on every DetectChanges of a tracked row: a tree walk, not two serializations.
+                (a, b) => JsonNode.DeepEquals(a, b),
                 value => value.ToJsonString(Options).GetHashCode(),
                 value => (JsonObject)value.DeepClone()));
         return property.IsRequired();
@@ -40,7 +41,7 @@ public static class JsonColumn
             value => value.ToJsonString(Options),
             text => JsonNode.Parse(text, null, default) as JsonArray ?? new JsonArray(),
             new ValueComparer<JsonArray>(
-                (a, b) => a!.ToJsonString(Options) == b!.ToJsonString(Options),
+                (a, b) => JsonNode.DeepEquals(a, b),
                 value => value.ToJsonString(Options).GetHashCode(),
                 value => (JsonArray)value.DeepClone()));
         return property.IsRequired();
