@@ -30,8 +30,8 @@ public sealed class WebhookProcessingOptions
     /// <summary>How long a claimed batch stays claimed: a node that dies mid-batch leaves it to others after this.</summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
-    /// <summary>Batches one node processes at once. On PostgreSQL (default 2) one batch is filed while the next waits on
-    /// the database, and claims skip each other's rows; SQLite has one writer (default 1).</summary>
+    /// <summary>Batches one node processes at once on PostgreSQL (default 2): one batch is filed while the next waits on
+    /// the database, and claims skip each other's rows. SQLite has one writer, and always one loop.</summary>
     public int? Loops { get; set; }
 }
 
@@ -62,7 +62,7 @@ public sealed class WebhookProcessor(
     {
         if (!jobs.Enabled)
             return Task.CompletedTask;
-        var loops = options.Loops ?? (database.Provider == DatabaseProvider.Postgres ? 2 : 1);
+        var loops = database.Provider == DatabaseProvider.Postgres ? options.Loops ?? 2 : 1;
         return Task.WhenAll(Enumerable.Range(0, Math.Max(1, loops)).Select(_ => Task.Run(() => LoopAsync(stoppingToken), stoppingToken)));
     }
 
@@ -126,26 +126,26 @@ public sealed class WebhookProcessor(
         }
     }
 
-    /// <summary>The oldest due webhooks, claimed until the lease ends (a crash leaves them due again then).</summary>
+    /// <summary>The oldest due webhooks, this attempt counted (in memory; saved with the outcome). On PostgreSQL they are
+    /// claimed until the lease ends (a crash leaves them due again then), <c>SKIP LOCKED</c> letting nodes and loops claim
+    /// side by side. SQLite has one node, one loop and one writer: reading them is claim enough, and saves a commit — on SQLite
+    /// a disk flush every incoming webhook would wait behind.</summary>
     private async Task<List<WebhookEvent>> ClaimAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SwitchboardDbContext>();
         var now = clock.GetUtcNow();
-        var leaseEnd = now + options.Lease;
-        // SKIP LOCKED lets PostgreSQL nodes claim side by side; SQLite has one writer and needs no row lock.
-        var rowLock = db.IsSqlite ? "" : " FOR UPDATE SKIP LOCKED";
-        var sql = $$"""
-            UPDATE webhook_events SET run_at = {0}, attempts = attempts + 1
-            WHERE id IN (SELECT id FROM webhook_events WHERE run_at <= {1} ORDER BY run_at, id LIMIT {2}{{rowLock}})
-            RETURNING *
-            """;
-        object leaseParameter = db.IsSqlite ? leaseEnd.UtcTicks : leaseEnd;
-        object nowParameter = db.IsSqlite ? now.UtcTicks : now;
         // Claimed across tenants on purpose: the processor serves them all, and enters each one's scope to process its share.
-        var batchSize = options.BatchSize ?? (db.IsSqlite ? 50 : 200);
-        var claimed = await db.WebhookEvents.FromSqlRaw(sql, leaseParameter, nowParameter, batchSize).IgnoreQueryFilters().AsNoTracking()
-            .ToListAsync(cancellationToken);
+        var due = db.IsSqlite
+            ? db.WebhookEvents.FromSqlRaw("SELECT * FROM webhook_events WHERE run_at <= {0} ORDER BY run_at, id LIMIT {1}", now.UtcTicks,
+                options.BatchSize ?? 50)
+            : db.WebhookEvents.FromSqlRaw("""
+                UPDATE webhook_events SET run_at = {0}
+                WHERE id IN (SELECT id FROM webhook_events WHERE run_at <= {1} ORDER BY run_at, id LIMIT {2} FOR UPDATE SKIP LOCKED)
+                RETURNING *
+                """, now + options.Lease, now, options.BatchSize ?? 200);
+        var claimed = await due.IgnoreQueryFilters().AsNoTracking().ToListAsync(cancellationToken);
+        claimed.ForEach(e => e.Attempts++);
         return claimed.OrderBy(e => e.Id).ToList();
     }
 
@@ -184,6 +184,7 @@ public sealed class WebhookProcessor(
         foreach (var stored in events)
         {
             db.WebhookEvents.Attach(stored);
+            db.Entry(stored).Property(e => e.Attempts).IsModified = true;
             var waiting = unmatched.GetValueOrDefault(stored.Id);
             stored.LastError = waiting > 0 ? $"{waiting} status reports name messages not recorded yet." : null;
             if (waiting > 0 && stored.Attempts < MaxAttempts)
@@ -204,6 +205,7 @@ public sealed class WebhookProcessor(
         DateTimeOffset? retryAt = dead ? null : clock.GetUtcNow() + TimeSpan.FromSeconds(Math.Pow(2, stored.Attempts));
         await using var scope = scopes.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<SwitchboardDbContext>().WebhookEvents.IgnoreQueryFilters().Where(e => e.Id == stored.Id)
-            .ExecuteUpdateAsync(s => s.SetProperty(e => e.RunAt, retryAt).SetProperty(e => e.LastError, error.Message), cancellationToken);
+            .ExecuteUpdateAsync(s => s.SetProperty(e => e.RunAt, retryAt).SetProperty(e => e.Attempts, stored.Attempts).SetProperty(e => e.LastError, error.Message),
+                cancellationToken);
     }
 }

@@ -27,7 +27,7 @@ public static class DatabaseSetup
             if (options.Provider == DatabaseProvider.Postgres)
                 builder.UseNpgsql(effectiveConnectionString);
             else
-                builder.UseSqlite(effectiveConnectionString);
+                builder.UseSqlite(effectiveConnectionString).AddInterceptors(SqliteBusyTimeout.Instance);
             // Migrations are hand-written (no design-time tooling here), so there is no model snapshot to compare with;
             // the schema test compares the migrated database with the model instead.
             builder.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
@@ -102,4 +102,29 @@ public static class DatabaseSetup
 
     /// <summary>Arbitrary, fixed: the advisory-lock id every Switchboard node uses for migrations.</summary>
     private const long MigrationLockKey = 0x5357_4254_4D49_4752; // "SWBTMIGR"
+}
+
+/// <summary>Lets SQLite itself wait for its write lock (retrying within a millisecond or two) instead of answering "busy" at
+/// once: Microsoft.Data.Sqlite would then sleep 150 ms before each retry, and with several writers (webhook intake, the
+/// webhook processor, requests) those sleeps became most of a message's way to the agent.</summary>
+internal sealed class SqliteBusyTimeout : DbConnectionInterceptor
+{
+    public static readonly SqliteBusyTimeout Instance = new();
+
+    private const string Pragma = "PRAGMA busy_timeout = 30000;";
+
+    public override void ConnectionOpened(System.Data.Common.DbConnection connection, ConnectionEndEventData eventData)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = Pragma;
+        command.ExecuteNonQuery();
+    }
+
+    public override async Task ConnectionOpenedAsync(System.Data.Common.DbConnection connection, ConnectionEndEventData eventData,
+        CancellationToken cancellationToken = default)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = Pragma;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
 }
