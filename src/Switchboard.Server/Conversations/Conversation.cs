@@ -82,15 +82,18 @@ internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conve
         builder.HasIndex(c => new { c.TenantId, c.Status, c.LastMessageAt, c.Id });
         builder.HasIndex(c => new { c.TenantId, c.AssignedToId, c.Status, c.LastMessageAt, c.Id });
         builder.HasIndex(c => new { c.TenantId, c.LastMessageAt, c.Id });
-        builder.HasIndex(c => new { c.TenantId, c.PlatformConversationId });
+        // The partial indexes below hold only the rows their scans look for: every inbound message rewrites its conversation
+        // row, and each index that holds it is one more entry to write.
+        builder.HasIndex(c => new { c.TenantId, c.PlatformConversationId }).HasFilter("platform_conversation_id IS NOT NULL");
         // The unread filter: the few unread conversations, a status tab's newest first, and their counts per status from the
         // index alone, without touching the rest.
         builder.HasIndex(c => new { c.TenantId, c.Status, c.LastMessageAt, c.Id }, "ix_conversations_unread").HasFilter("unread_count > 0");
         // The inbox clock's snooze scan across tenants.
-        builder.HasIndex(c => new { c.Status, c.SnoozedUntil });
+        builder.HasIndex(c => new { c.Status, c.SnoozedUntil }).HasFilter("snoozed_until IS NOT NULL");
         // The SLA sweeps' scans across tenants: unflagged conversations by due time.
-        builder.HasIndex(c => new { c.SlaFirstResponseBreached, c.SlaFirstResponseDueAt });
-        builder.HasIndex(c => new { c.SlaResolutionBreached, c.SlaResolutionDueAt });
+        builder.HasIndex(c => new { c.SlaFirstResponseBreached, c.SlaFirstResponseDueAt }).HasFilter("sla_first_response_due_at IS NOT NULL");
+        builder.HasIndex(c => new { c.SlaResolutionBreached, c.SlaResolutionDueAt }).HasFilter("sla_resolution_due_at IS NOT NULL");
+        builder.HasIndex(c => c.SlaPolicyId).HasFilter("sla_policy_id IS NOT NULL");
         builder.HasIndex(c => c.ChannelId);
         builder.HasIndex(c => c.ContactId);
         builder.HasOne<Tenant>().WithMany().HasForeignKey(c => c.TenantId).OnDelete(DeleteBehavior.Cascade);

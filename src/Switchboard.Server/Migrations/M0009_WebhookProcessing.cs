@@ -8,12 +8,25 @@ namespace Switchboard.Migrations;
 /// last_error) instead of through one job row each; webhooks still waiting become due at once and their jobs go. On
 /// PostgreSQL, conversation counts are kept on the writing connection's shard rather than the conversation's: batches that
 /// create many conversations at once would otherwise take shard rows in different orders and could deadlock (a shard's
-/// count may go below zero; only the sum over shards means anything).</summary>
+/// count may go below zero; only the sum over shards means anything). Conversation indexes that only serve scans for
+/// snoozed, SLA-bound or threaded conversations become partial: every inbound message rewrites its conversation's row.</summary>
 [DbContext(typeof(SwitchboardDbContext))]
 [Migration("20261122000009_WebhookProcessing")]
 public sealed class M0009_WebhookProcessing : Migration
 {
     private static readonly string[] RetiredJobTypes = ["whatsapp.inbound", "twilio.inbound", "email.inbound"];
+
+    /// <summary>Conversation indexes that now hold only the rows their scans look for (see the model's comment).</summary>
+    private static readonly (string Name, string[] Columns, string Filter)[] PartialConversationIndexes =
+    [
+        ("ix_conversations_tenant_id_platform_conversation_id", ["tenant_id", "platform_conversation_id"], "platform_conversation_id IS NOT NULL"),
+        ("ix_conversations_status_snoozed_until", ["status", "snoozed_until"], "snoozed_until IS NOT NULL"),
+        ("ix_conversations_sla_first_response_breached_sla_first_response_due_at", ["sla_first_response_breached", "sla_first_response_due_at"],
+            "sla_first_response_due_at IS NOT NULL"),
+        ("ix_conversations_sla_resolution_breached_sla_resolution_due_at", ["sla_resolution_breached", "sla_resolution_due_at"],
+            "sla_resolution_due_at IS NOT NULL"),
+        ("ix_conversations_sla_policy_id", ["sla_policy_id"], "sla_policy_id IS NOT NULL"),
+    ];
 
     protected override void Up(MigrationBuilder migration)
     {
@@ -28,6 +41,11 @@ public sealed class M0009_WebhookProcessing : Migration
         migration.CreateIndex("ix_webhook_events_due", "webhook_events", ["run_at", "id"], filter: "run_at IS NOT NULL");
         if (!migration.IsSqlite())
             migration.Sql(CountsFunction("pg_backend_pid() % 8", "pg_backend_pid() % 8"));
+        foreach (var (name, columns, filter) in PartialConversationIndexes)
+        {
+            migration.DropIndex(name, "conversations");
+            migration.CreateIndex(name, "conversations", columns, filter: filter);
+        }
     }
 
     /// <summary>The trigger function of M0008 with the shard taken from <paramref name="oldShard"/> and <paramref name="newShard"/>.</summary>
@@ -53,6 +71,11 @@ public sealed class M0009_WebhookProcessing : Migration
 
     protected override void Down(MigrationBuilder migration)
     {
+        foreach (var (name, columns, _) in PartialConversationIndexes)
+        {
+            migration.DropIndex(name, "conversations");
+            migration.CreateIndex(name, "conversations", columns);
+        }
         if (!migration.IsSqlite())
             migration.Sql(CountsFunction("OLD.id % 8", "NEW.id % 8"));
         migration.DropIndex("ix_webhook_events_due", "webhook_events");
