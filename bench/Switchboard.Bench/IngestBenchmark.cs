@@ -17,8 +17,8 @@ public static class IngestBenchmark
             $"{string.Join(" / ", options.Connections)} closed-loop workers, each on its own keep-alive HTTP/1.1 connection ({nameof(SocketsHttpHandler)}, " +
             "16 connections per HttpClient), POST distinct signed WhatsApp webhooks (one text message each, distinct wamid and sender, " +
             $"pre-generated) for {options.WarmupSeconds} s of warm-up and then {options.Seconds} s measured (or until the {options.Messages:N0} " +
-            "webhooks run out). The server runs with the job worker off, so it only accepts: verifies the signature, stores the event and its " +
-            "job in one transaction and answers 200. Latency is from just before the request is handed to HttpClient to the response; " +
+            "webhooks run out). The server runs with background work off (job worker, webhook processor), so it only accepts: verifies the " +
+            "signature, stores the event durably (group commit with the webhooks that arrive alongside) and answers 200. Latency is from just before the request is handed to HttpClient to the response; " +
             $"accepted/s counts 200s of requests sent in the measured period. CPU per request is the process's whole CPU time (client " +
             "included, and the thread pool's spinning while it waits), so it means cost only when the process is busy (many connections). " +
             $"Target: ≥ {TargetPerSecond:N0} accepted/s on PostgreSQL.");
