@@ -66,26 +66,8 @@ public sealed class WebhookProcessor(
         return Task.WhenAll(Enumerable.Range(0, Math.Max(1, loops)).Select(_ => Task.Run(() => LoopAsync(stoppingToken), stoppingToken)));
     }
 
-    private async Task LoopAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                if (await RunBatchAsync(stoppingToken) == 0)
-                    await arrived.WaitAsync(options.PollInterval, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                logger.LogError(e, "Webhook processing failed; retrying after the poll interval");
-                await Task.Delay(options.PollInterval, stoppingToken);
-            }
-        }
-    }
+    private Task LoopAsync(CancellationToken stoppingToken) => WorkLoop.RunAsync(async ct => await RunBatchAsync(ct) > 0,
+        ct => arrived.WaitAsync(options.PollInterval, ct), options.PollInterval, logger, "Webhook processing", stoppingToken);
 
     /// <summary>Claims and processes one batch of due webhooks; how many there were. Stopping interrupts the wait for work,
     /// not a claimed batch: cut off, its webhooks would sit out their lease before anyone took them again.</summary>

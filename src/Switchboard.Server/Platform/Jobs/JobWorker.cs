@@ -32,29 +32,11 @@ internal sealed class JobWorker(
         return Task.WhenAll(Enumerable.Range(0, Math.Max(1, loops)).Select(_ => Task.Run(() => LoopAsync(stoppingToken), stoppingToken)));
     }
 
-    private async Task LoopAsync(CancellationToken stoppingToken)
+    private Task LoopAsync(CancellationToken stoppingToken) => WorkLoop.RunAsync(RunNextAsync, async ct =>
     {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                if (!await RunNextAsync(stoppingToken))
-                {
-                    await PurgeSucceededAsync(stoppingToken);
-                    await signal.WaitAsync(options.PollInterval, stoppingToken);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                logger.LogError(e, "Job worker loop failed; retrying after the poll interval");
-                await Task.Delay(options.PollInterval, stoppingToken);
-            }
-        }
-    }
+        await PurgeSucceededAsync(ct);
+        await signal.WaitAsync(options.PollInterval, ct);
+    }, options.PollInterval, logger, "Job worker loop", stoppingToken);
 
     /// <summary>Claims and runs one due job; false when none was due.</summary>
     internal async Task<bool> RunNextAsync(CancellationToken cancellationToken)
