@@ -126,19 +126,23 @@ public sealed class WhatsAppWebhookTests(Servers servers)
         await CountAsync(factory, tenant.Id, async db =>
         {
             db.WebhookEvents.AddRange(Stored(InboundText("wamid.batch.1", "first")), poisoned, Stored(InboundText("wamid.batch.2", "second")),
-                Stored(InboundText("wamid.batch.1", "first") + " "), Stored(InboundText("wamid.batch.3", "hello", from: "447700900123", name: "Ada Lovelace")));
+                Stored(InboundText("wamid.batch.1", "first") + " "), Stored(InboundText("wamid.batch.3", "hello", from: "447700900123", name: "Ada Lovelace")),
+                // JSON may carry a character PostgreSQL text cannot hold (NUL).
+                Stored(InboundText("wamid.batch.4", "odd\\u0000text", from: "447700900124", name: "Nul\\u0000Name")));
             return await db.SaveChangesAsync();
         });
         factory.Services.GetRequiredService<WebhookProcessor>().Notify();
 
-        await WaitForAsync(factory, tenant.Id, async db => await db.WebhookEvents.CountAsync(e => e.ProcessedAt != null) == 4);
+        await WaitForAsync(factory, tenant.Id, async db => await db.WebhookEvents.CountAsync(e => e.ProcessedAt != null) == 5);
         var messages = await CountAsync(factory, tenant.Id, db => db.Messages.OrderBy(m => m.Id).ToListAsync());
-        Assert.Equal(["wamid.batch.1", "wamid.batch.2", "wamid.batch.3"], messages.Select(m => m.ProviderMessageId));
+        Assert.Equal(["wamid.batch.1", "wamid.batch.2", "wamid.batch.3", "wamid.batch.4"], messages.Select(m => m.ProviderMessageId));
+        Assert.Equal("oddtext", messages[3].Text);
         var conversations = await CountAsync(factory, tenant.Id, db => db.Conversations.OrderBy(c => c.Id).ToListAsync());
-        Assert.Equal([2, 1], conversations.Select(c => c.MessageCount));
-        Assert.Equal(["second", "hello"], conversations.Select(c => c.LastMessagePreview));
-        Assert.Equal(2, await CountAsync(factory, tenant.Id, db => db.Contacts.CountAsync()));
-        Assert.Equal(2, (await tenant.Owner.GetJsonAsync("/api/v1/conversations?status=new")).Items().Count);
+        Assert.Equal([2, 1, 1], conversations.Select(c => c.MessageCount));
+        Assert.Equal(["second", "hello", "oddtext"], conversations.Select(c => c.LastMessagePreview));
+        var contacts = await CountAsync(factory, tenant.Id, db => db.Contacts.OrderBy(c => c.Id).Select(c => c.Name).ToListAsync());
+        Assert.Equal(["Sheena Nelson", "Ada Lovelace", "NulName"], contacts);
+        Assert.Equal(3, (await tenant.Owner.GetJsonAsync("/api/v1/conversations?status=new")).Items().Count);
 
         var failed = await CountAsync(factory, tenant.Id, db => db.WebhookEvents.SingleAsync(e => e.Id == poisoned.Id));
         Assert.Null(failed.ProcessedAt);

@@ -165,18 +165,24 @@ public sealed class WebhookProcessor(
         var now = clock.GetUtcNow();
         foreach (var stored in events)
         {
-            db.WebhookEvents.Attach(stored);
-            db.Entry(stored).Property(e => e.Attempts).IsModified = true;
             var waiting = unmatched.GetValueOrDefault(stored.Id);
             stored.LastError = waiting > 0 ? $"{waiting} status reports name messages not recorded yet." : null;
             if (waiting > 0 && stored.Attempts < MaxAttempts)
                 stored.RunAt = now + TimeSpan.FromSeconds(2 * stored.Attempts);
             else
                 (stored.RunAt, stored.ProcessedAt) = (null, now);
+            // The claimed copy is not what the row holds (the attempt is counted in memory; a failed batch may have set
+            // these fields before this retry), so the outcome is written whole rather than compared with it.
+            var entry = db.WebhookEvents.Attach(stored);
+            foreach (var outcome in OutcomeProperties)
+                entry.Property(outcome).IsModified = true;
         }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
+
+    private static readonly string[] OutcomeProperties =
+        [nameof(WebhookEvent.RunAt), nameof(WebhookEvent.ProcessedAt), nameof(WebhookEvent.Attempts), nameof(WebhookEvent.LastError)];
 
     /// <summary>Records why a webhook could not be processed: due again after an exponential backoff (2, 4, 8 ... s), or,
     /// after the last attempt, given up on.</summary>

@@ -40,6 +40,7 @@ public sealed class InboundMessages(SwitchboardDbContext db, ContactService cont
     {
         if (batch.Count == 0)
             return;
+        batch = batch.Select(b => b with { Message = Storable(b.Message) }).ToList();
         await using var transaction = await UnitOfWork.BeginAsync(db, cancellationToken);
         if (!db.IsSqlite)
             await LockSendersAsync(batch, cancellationToken);
@@ -116,6 +117,19 @@ public sealed class InboundMessages(SwitchboardDbContext db, ContactService cont
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
+
+    /// <summary>What becomes columns of the message, without NUL characters: JSON (<c>\u0000</c>) and form encodings
+    /// (<c>%00</c>) can carry them, PostgreSQL text cannot hold them, and a message that cannot be stored would be retried until
+    /// it is given up on. (The payload keeps them, escaped in its JSON.)</summary>
+    private static InboundMessage Storable(InboundMessage m) => m with
+    {
+        ProviderMessageId = WithoutNul(m.ProviderMessageId)!, From = m.From with { Address = WithoutNul(m.From.Address)!, Name = WithoutNul(m.From.Name) },
+        Text = WithoutNul(m.Text), ThreadKey = WithoutNul(m.ThreadKey),
+        Attachments = m.Attachments?.Select(a => a with { PlatformUrl = WithoutNul(a.PlatformUrl)!, MimeType = WithoutNul(a.MimeType), Filename = WithoutNul(a.Filename) })
+            .ToList(),
+    };
+
+    private static string? WithoutNul(string? text) => text is not null && text.Contains('\0') ? text.Replace("\0", "", StringComparison.Ordinal) : text;
 
     /// <summary>Messages run in parallel on PostgreSQL (nodes, processing loops, the web chat): one customer's messages are
     /// filed one transaction at a time, so two cannot both create the contact or the conversation. Locks are taken in one
