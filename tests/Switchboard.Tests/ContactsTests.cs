@@ -67,6 +67,8 @@ public sealed class ContactsTests(Servers servers)
 
         var malformed = await (await api.PostAsync("/api/v1/contacts", Http.RawJson("{\"name\": \"x\","))).JsonAsync(HttpStatusCode.BadRequest);
         Assert.Contains("Invalid JSON", malformed["detail"]!.GetValue<string>());
+        var nul = await (await api.PostAsync("/api/v1/contacts", Http.RawJson("{\"name\": \"Ada\\u0000\"}"))).JsonAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("$.name", nul["detail"]!.GetValue<string>());
         var wrongType = await (await api.PostAsync("/api/v1/contacts", Http.RawJson("{\"name\": \"x\", \"tags\": \"vip\"}"))).JsonAsync(HttpStatusCode.BadRequest);
         Assert.Contains("$.tags", wrongType["detail"]!.GetValue<string>());
         var unknownRole = await (await api.PostAsync("/api/v1/api-keys", Http.RawJson("{\"name\": \"x\", \"role\": \"emperor\"}"))).JsonAsync(HttpStatusCode.BadRequest);
