@@ -51,19 +51,19 @@ public sealed class ImportTests(Servers servers)
             Maybe,+15551230004,,,,maybe,
             Lost,+15551230005,,,Nowhere,,
             Bob Again,,BOB@example.com,b,,no,
-            """;
+            """ + "\nNul\0Row,+15551230006,,,,,";
         var accepted = await UploadAsync(api, csv);
         Assert.Equal("queued", accepted["status"]!.GetValue<string>());
         var done = await WaitForAsync(api, accepted.Id());
 
         Assert.Equal("completed", done["status"]!.GetValue<string>());
-        Assert.Equal(7, done["rowsProcessed"]!.GetValue<long>());
+        Assert.Equal(8, done["rowsProcessed"]!.GetValue<long>());
         Assert.Equal(1, done["rowsCreated"]!.GetValue<long>());
         Assert.Equal(2, done["rowsUpdated"]!.GetValue<long>());
-        Assert.Equal(4, done["rowsRejected"]!.GetValue<long>());
+        Assert.Equal(5, done["rowsRejected"]!.GetValue<long>());
         Assert.Equal(done["bytesTotal"]!.GetValue<long>(), done["bytesProcessed"]!.GetValue<long>());
         var errors = done["errors"]!.AsArray().Select(e => (Row: e!["row"]!.GetValue<long>(), Field: e["field"]?.GetValue<string>())).ToList();
-        Assert.Equal([(4L, "phone"), (5L, "name"), (6L, "opt_in_sms"), (7L, "departments")], errors);
+        Assert.Equal([(4L, "phone"), (5L, "name"), (6L, "opt_in_sms"), (7L, "departments"), (9L, null)], errors);
 
         var updated = await api.GetJsonAsync($"/api/v1/contacts/{existing.Id()}");
         Assert.Equal("New Name", updated["name"]!.GetValue<string>());

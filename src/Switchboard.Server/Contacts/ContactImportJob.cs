@@ -111,6 +111,9 @@ internal sealed class ContactImportJob(SwitchboardDbContext db, ContactService c
             rowErrors.Add(new ImportRowError(number, null, "The row is not well-formed CSV (check its quotes)."));
         if (cells.Values.Any(v => v.Contains('\uFFFD')))
             rowErrors.Add(new ImportRowError(number, null, "The row contains bytes that are not valid UTF-8."));
+        // PostgreSQL text cannot hold NUL; a file with them is usually binary data saved as .csv.
+        if (cells.Values.Any(v => v.Contains('\0')))
+            rowErrors.Add(new ImportRowError(number, null, "The row contains NUL characters."));
         if (!cells.ContainsKey("phone") && !cells.ContainsKey("email"))
             rowErrors.Add(new ImportRowError(number, null, "A row needs a phone or an email to be matched."));
 
