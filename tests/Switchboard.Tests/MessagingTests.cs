@@ -2,8 +2,11 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Channels;
 using Switchboard.Conversations;
+using Switchboard.Conversations.Outbound;
 using Switchboard.Platform.Database;
+using Switchboard.Platform.Jobs;
 using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Tests;
@@ -217,6 +220,57 @@ public sealed class MessagingTests(Servers servers)
         Assert.Equal(first.Id(), second.Id());
         Assert.Equal(1, await QueryAsync(tenant, db => db.Messages.CountAsync(m => m.ConversationId == conversation && m.Direction == MessageDirection.Outbound)));
     }
+
+    [Theory, Providers]
+    public async Task ASendWhoseAnswerNeverCame_IsNotRepeated_ButFailsForTheAgentToCheck(DatabaseProvider provider)
+    {
+        // Background work is off: the test drives it by hand, so it can leave a send between handing over and hearing back.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var factory = new SwitchboardFactory(database, new Dictionary<string, string?> { ["Jobs:Enabled"] = "false" });
+        await using var meta = await FakeMeta.StartAsync();
+        var tenant = await factory.CreateTenantAsync();
+        var channel = await tenant.Owner.PostJsonAsync("/api/v1/channels", ChannelsTests.WhatsApp(apiBaseUrl: meta.BaseUrl), HttpStatusCode.Created);
+        await SendWebhookAsync(tenant, channel.Id(), Inbound("wamid.unconfirmed.in", "16505551234", "Sheena", "Where is my order?", factory.Clock.GetUtcNow()));
+        await factory.Services.GetRequiredService<WebhookProcessor>().RunBatchAsync(CancellationToken.None);
+        var conversationId = await QueryAsync(tenant, db => db.Conversations.Select(c => c.Id).SingleAsync());
+        var path = $"/api/v1/conversations/{conversationId}/messages";
+        var reply = await tenant.Owner.PostJsonAsync(path, new { type = "text", text = "On its way" }, HttpStatusCode.Accepted);
+
+        // A first attempt handed the message to Meta, and its node died before Meta's answer was recorded.
+        await QueryAsync(tenant, db => db.Messages.Where(m => m.Id == reply.Id())
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.SendStartedAt, factory.Clock.GetUtcNow())));
+        await RunLatestSendJobAsync(tenant);
+        Assert.Equal(0, meta.Sent);
+        var unconfirmed = await MessageAsync(tenant, path, reply.Id());
+        Assert.Equal("failed", unconfirmed["status"]!.GetValue<string>());
+        Assert.Equal(MessageSendJob.UnconfirmedCode, unconfirmed["errorCode"]!.GetValue<string>());
+
+        // The agent checked with the customer and retries: sent, once.
+        Assert.Equal(HttpStatusCode.Accepted, (await tenant.Owner.PostAsync($"{path}/{reply.Id()}/retry", null)).StatusCode);
+        await RunLatestSendJobAsync(tenant);
+        Assert.Equal(1, meta.Sent);
+        Assert.Equal("sent", (await MessageAsync(tenant, path, reply.Id()))["status"]!.GetValue<string>());
+
+        // A provider that cannot be reached never saw the request: the send stays pending, to be tried again.
+        await tenant.Owner.PatchJsonAsync($"/api/v1/channels/{channel.Id()}", new { settings = new { apiBaseUrl = Nowhere } }, HttpStatusCode.OK);
+        var later = await tenant.Owner.PostJsonAsync(path, new { type = "text", text = "One more thing" }, HttpStatusCode.Accepted);
+        await Assert.ThrowsAsync<HttpRequestException>(() => RunLatestSendJobAsync(tenant));
+        var pending = await QueryAsync(tenant, db => db.Messages.SingleAsync(m => m.Id == later.Id()));
+        Assert.Equal(MessageStatus.Pending, pending.Status);
+        Assert.Null(pending.SendStartedAt);
+    }
+
+    private static Task RunLatestSendJobAsync(TenantHandle tenant) => tenant.Factory.InTenantAsync(tenant.Id, async services =>
+    {
+        var job = await services.GetRequiredService<SwitchboardDbContext>().Jobs.Where(j => j.Type == MessageSendJob.JobType && j.TenantId == tenant.Id)
+            .OrderByDescending(j => j.Id).FirstAsync();
+        await services.GetServices<IJobHandler>().Single(h => h.Type == MessageSendJob.JobType).RunAsync(job, new JobLease(_ => Task.CompletedTask),
+            CancellationToken.None);
+        return 0;
+    });
+
+    private static async Task<JsonNode> MessageAsync(TenantHandle tenant, string path, long messageId) =>
+        (await tenant.Owner.GetJsonAsync(path)).Items().Single(m => m!["id"]!.GetValue<long>() == messageId)!;
 
     [Theory, Providers]
     public async Task StopOptsTheCustomerOut_AndStartOptsThemBackIn(DatabaseProvider provider)

@@ -72,6 +72,9 @@ public sealed class Message : ITenantOwned
     public JsonObject Metadata { get; set; } = new();
     /// <summary>The client's <c>Idempotency-Key</c>: the same send retried by the client creates one message.</summary>
     public string? IdempotencyKey { get; set; }
+    /// <summary>Set (and committed) just before a send is handed to the provider, cleared once the provider has answered. Still
+    /// set on a pending message, it means an attempt's outcome never came back (the node stopped, the answer timed out).</summary>
+    public DateTimeOffset? SendStartedAt { get; set; }
     public List<MessageAttachment> Attachments { get; set; } = [];
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }

@@ -18,6 +18,9 @@ public sealed class FakeMeta : IAsyncDisposable
 
     public string BaseUrl => app.BaseUrl;
 
+    /// <summary>Messages accepted by <c>POST /{phone-number-id}/messages</c> so far.</summary>
+    public int Sent => Volatile.Read(ref sent);
+
     /// <summary>What <c>GET /{waba-id}/message_templates</c> lists, in order; tests change it between syncs.</summary>
     public List<JsonObject> Templates { get; } = [];
 

@@ -116,6 +116,7 @@ public sealed class OutboundMessages(SwitchboardDbContext db, JobQueue jobs, Inb
     {
         await using var transaction = await UnitOfWork.BeginAsync(db, cancellationToken);
         message.Status = MessageStatus.Pending;
+        message.SendStartedAt = null;
         message.ErrorCode = null;
         message.ErrorMessage = null;
         message.FailedAt = null;
@@ -129,13 +130,17 @@ public sealed class OutboundMessages(SwitchboardDbContext db, JobQueue jobs, Inb
 }
 
 /// <summary>Sends one pending message through its channel's adapter. Safe to run again: a message that is no longer
-/// pending is left alone. Throttling and provider outages are retried with backoff; permanent refusals fail the message
-/// with the provider's code and text; a job that runs out of attempts fails its message too.</summary>
+/// pending is left alone, and one whose earlier attempt never got the provider's answer is not sent again (at most once:
+/// see <see cref="Message.SendStartedAt"/>). Throttling and provider outages are retried with backoff; permanent refusals
+/// fail the message with the provider's code and text; a job that runs out of attempts fails its message too.</summary>
 internal sealed class MessageSendJob(
     SwitchboardDbContext db, IEnumerable<IChannelSender> senders, ChannelRateLimiter limiter, MessageStatuses statuses, ContactService contacts,
     Platform.Security.SecretProtector secrets, FileStore files, ChannelWebhookUrls urls, TimeProvider clock) : IJobHandler
 {
     public const string JobType = "message.send";
+    public const string UnconfirmedCode = "send_unconfirmed";
+    private const string UnconfirmedText = "Sending was interrupted before the provider confirmed it (the server stopped or the provider did not answer), " +
+        "so it may or may not have reached the customer. It was not sent again automatically: check with the customer, then retry if needed.";
 
     public sealed record Payload(long MessageId);
 
@@ -155,8 +160,36 @@ internal sealed class MessageSendJob(
 
         var sender = senders.FirstOrDefault(s => s.Handles(channel.Type))
             ?? throw new InvalidOperationException($"No sender for {channel.Type} channels.");
-        var outcome = await sender.SendAsync(new OutboundSend(channel, Channels.ChannelSecrets.Read(channel, secrets), contact, conversation, message,
-            await FileOfAsync(message, cancellationToken), OutboundTemplate.From(message.Payload), urls.StatusCallback(channel)), cancellationToken);
+        if (message.SendStartedAt is not null)
+        {
+            // An earlier attempt may have reached the customer: sending again could deliver the message twice, so it fails
+            // with a reason the agent can act on (check with the customer, then retry).
+            message.SendStartedAt = null;
+            await using var unconfirmed = await UnitOfWork.BeginAsync(db, cancellationToken);
+            await FailAsync(message, null, null, UnconfirmedCode, UnconfirmedText, optOut: false, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            await unconfirmed.CommitAsync(cancellationToken);
+            return;
+        }
+        message.SendStartedAt = clock.GetUtcNow();
+        await db.SaveChangesAsync(cancellationToken);
+
+        SendOutcome outcome;
+        try
+        {
+            outcome = await sender.SendAsync(new OutboundSend(channel, Channels.ChannelSecrets.Read(channel, secrets), contact, conversation, message,
+                await FileOfAsync(message, cancellationToken), OutboundTemplate.From(message.Payload), urls.StatusCallback(channel)), cancellationToken);
+        }
+        catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
+            or HttpRequestError.SecureConnectionError)
+        {
+            // The request never reached the provider, so trying again cannot send it twice.
+            message.SendStartedAt = null;
+            await db.SaveChangesAsync(CancellationToken.None);
+            throw;
+        }
+        // The provider answered: whatever it said is known.
+        message.SendStartedAt = null;
         await using var transaction = await UnitOfWork.BeginAsync(db, cancellationToken);
         switch (outcome)
         {
@@ -165,6 +198,8 @@ internal sealed class MessageSendJob(
                 await statuses.RecordAsync(message, new ProviderStatus(accepted.ProviderMessageId, MessageStatus.Sent, clock.GetUtcNow()), cancellationToken);
                 break;
             case SendOutcome.Transient transient:
+                await db.SaveChangesAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
                 // Meta's pair rate limit (131056) wants 4^n seconds between tries; otherwise the provider's hint or the worker's backoff.
                 var delay = transient.RetryAfter ?? (transient.Code == "131056" ? TimeSpan.FromSeconds(Math.Pow(4, job.Attempts)) : (TimeSpan?)null);
                 var text = $"({transient.Code}) {transient.Message}";
