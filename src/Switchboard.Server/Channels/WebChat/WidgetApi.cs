@@ -137,13 +137,13 @@ public static class WidgetApi
         if (!validation.IsValid)
             return validation.ToResult();
         var channel = (await WebChatChannels.FindAsync(http))!;
-        var session = await SessionAsync(db, visitor, cancellationToken);
-        var threadKey = await db.Conversations.Where(c => c.Id == session.ConversationId).Select(c => c.PlatformConversationId).FirstAsync(cancellationToken);
         var providerId = "wc_" + Guid.NewGuid().ToString("N");
 
         await using var transaction = await UnitOfWork.BeginAsync(db, cancellationToken);
-        if (!await TouchActiveAsync(db, session, s => s.SetProperty(x => x.LastSeenAt, clock.GetUtcNow()), cancellationToken))
+        if (!await TouchActiveAsync(db, visitor, s => s.SetProperty(x => x.LastSeenAt, clock.GetUtcNow()), cancellationToken))
             return Problems.Conflict("This chat has ended, so it takes no more messages: start a new chat.");
+        var session = await SessionAsync(db, visitor, cancellationToken);
+        var threadKey = await db.Conversations.Where(c => c.Id == session.ConversationId).Select(c => c.PlatformConversationId).FirstAsync(cancellationToken);
         await inbound.RecordAsync(channel, new InboundMessage(providerId, new InboundSender(session.Id.ToString(CultureInfo.InvariantCulture), session.ClientName,
             session.ContactId), MessageType.Text, text, [], null, ThreadKey: threadKey), cancellationToken);
         var message = await db.Messages.Include(m => m.Attachments).FirstAsync(m => m.ChannelId == channel.Id && m.ProviderMessageId == providerId, cancellationToken);
@@ -172,12 +172,12 @@ public static class WidgetApi
     private static async Task<NoContent> End(ClaimsPrincipal visitor, SwitchboardDbContext db, VisitorThread thread, InboxEvents events,
         TimeProvider clock, CancellationToken cancellationToken)
     {
-        var session = await SessionAsync(db, visitor, cancellationToken);
         var now = clock.GetUtcNow();
         await using var transaction = await UnitOfWork.BeginAsync(db, cancellationToken);
-        if (!await TouchActiveAsync(db, session, s => s.SetProperty(x => x.Status, ChatSessionStatus.Ended).SetProperty(x => x.EndedAt, now),
+        if (!await TouchActiveAsync(db, visitor, s => s.SetProperty(x => x.Status, ChatSessionStatus.Ended).SetProperty(x => x.EndedAt, now),
                 cancellationToken))
             return TypedResults.NoContent();
+        var session = await SessionAsync(db, visitor, cancellationToken);
         var conversation = await db.Conversations.FirstAsync(c => c.Id == session.ConversationId, cancellationToken);
         var message = new Message
         {
@@ -196,12 +196,15 @@ public static class WidgetApi
         return TypedResults.NoContent();
     }
 
-    /// <summary>Applies <paramref name="update"/> to the session if it is still active; false once it has ended. The update
-    /// holds the session's row until the caller commits, so a message and an end from two tabs come one after the other:
-    /// nothing is filed after the end, and a chat is ended once.</summary>
-    private static async Task<bool> TouchActiveAsync(SwitchboardDbContext db, ChatSession session,
-        Action<UpdateSettersBuilder<ChatSession>> update, CancellationToken cancellationToken) =>
-        await db.ChatSessions.Where(s => s.Id == session.Id && s.Status == ChatSessionStatus.Active).ExecuteUpdateAsync(update, cancellationToken) == 1;
+    /// <summary>Applies <paramref name="update"/> to the visitor's session if it is still active; false once it has ended.
+    /// The update holds the session's row until the caller commits, so a message and an end from two tabs come one after
+    /// the other (nothing is filed after the end, a chat ends once), and the session read after it is as it stands.</summary>
+    private static async Task<bool> TouchActiveAsync(SwitchboardDbContext db, ClaimsPrincipal visitor,
+        Action<UpdateSettersBuilder<ChatSession>> update, CancellationToken cancellationToken)
+    {
+        var id = VisitorAuthentication.SessionId(visitor);
+        return await db.ChatSessions.Where(s => s.Id == id && s.Status == ChatSessionStatus.Active).ExecuteUpdateAsync(update, cancellationToken) == 1;
+    }
 
     private static Task<ChatSession> SessionAsync(SwitchboardDbContext db, ClaimsPrincipal visitor, CancellationToken cancellationToken)
     {
