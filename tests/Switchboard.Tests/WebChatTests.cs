@@ -335,7 +335,7 @@ public sealed class WebChatTests(Servers servers)
     public async Task OnlyTheVisitorsOwnToken_OnItsOwnChannel_FromAnAllowedSite_EndsTheirChat(DatabaseProvider provider)
     {
         var (tenant, channelId) = await TenantWithWebChatAsync(servers, provider);
-        var (stranger, strangerChannelId) = await TenantWithWebChatAsync(servers, provider);
+        var (_, strangerChannelId) = await TenantWithWebChatAsync(servers, provider);
         var otherChannel = await tenant.Owner.PostJsonAsync("/api/v1/channels", new
         {
             type = "webchat", name = "Other site", settings = new { allowedOrigins = new[] { Shop } },
@@ -349,7 +349,7 @@ public sealed class WebChatTests(Servers servers)
         await (await Browser(tenant.Factory, Evil, mine).PostAsync($"/widget-api/{channelId}/end", null)).JsonAsync(HttpStatusCode.Forbidden);
         await (await Browser(tenant.Factory, Shop, tenant.Owner.DefaultRequestHeaders.Authorization!.Parameter).PostAsync($"/widget-api/{channelId}/end", null))
             .JsonAsync(HttpStatusCode.Unauthorized);
-        Assert.Equal(ChatSessionStatus.Active, (await QueryAsync(tenant, db => db.ChatSessions.SingleAsync(s => s.TokenHash == VisitorAuthentication.Hash(mine)))).Status);
+        Assert.Equal([ChatSessionStatus.Active, ChatSessionStatus.Active], await QueryAsync(tenant, db => db.ChatSessions.Select(s => s.Status).ToListAsync()));
 
         // Another visitor ending their chat leaves this one going.
         Assert.Equal(HttpStatusCode.NoContent, (await Browser(tenant.Factory, Shop, theirs).PostAsync($"/widget-api/{channelId}/end", null)).StatusCode);
@@ -357,7 +357,6 @@ public sealed class WebChatTests(Servers servers)
         var sessions = await QueryAsync(tenant, db => db.ChatSessions.OrderBy(s => s.Id).Select(s => new { s.TokenHash, s.Status }).ToListAsync());
         Assert.Equal([(VisitorAuthentication.Hash(mine), ChatSessionStatus.Active), (VisitorAuthentication.Hash(theirs), ChatSessionStatus.Ended)],
             sessions.Select(s => (s.TokenHash, s.Status)));
-        Assert.Equal(0, await QueryAsync(stranger, db => db.Messages.CountAsync()));
     }
 
     [Theory, Providers]
