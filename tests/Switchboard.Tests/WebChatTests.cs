@@ -251,6 +251,115 @@ public sealed class WebChatTests(Servers servers)
     }
 
     [Theory, Providers]
+    public async Task AVisitor_EndsTheChat_AgentsSeeItLive_AndTheTokenStillReadsButNoLongerSends(DatabaseProvider provider)
+    {
+        var (tenant, channelId) = await TenantWithWebChatAsync(servers, provider);
+        var session = await StartAsync(tenant.Factory, channelId, Shop, new { name = "Ada" });
+        var visitor = Browser(tenant.Factory, Shop, Token(session));
+        await visitor.PostJsonAsync($"/widget-api/{channelId}/messages", new { text = "Thanks, that's all" }, HttpStatusCode.Created);
+        var conversationId = (await tenant.Owner.GetJsonAsync($"/api/v1/conversations?channelId={channelId}")).Items().Single()!["id"]!.GetValue<long>();
+        var before = await tenant.Owner.GetJsonAsync($"/api/v1/conversations/{conversationId}");
+        Assert.Null(before["chatEndedAt"]);
+
+        if (provider == DatabaseProvider.Postgres)
+            await RealtimeClusterTests.WaitUntilListeningAsync(tenant.Factory);
+        await using var agent = await HubClient.ConnectAsync(tenant.Factory, tenant.Owner.DefaultRequestHeaders.Authorization!.Parameter!);
+        await agent.InvokeAsync("JoinConversation", conversationId);
+        await using var otherTab = await HubClient.ConnectAsync(tenant.Factory, Token(session), WidgetHub.Path);
+        tenant.Factory.Clock.Advance(TimeSpan.FromSeconds(1));
+        var endedAt = tenant.Factory.Clock.GetUtcNow();
+        // A double click (or two tabs at once): both are answered, and the chat ends once.
+        var ends = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => visitor.PostAsync($"/widget-api/{channelId}/end", null)));
+        Assert.All(ends, end => Assert.Equal(HttpStatusCode.NoContent, end.StatusCode));
+
+        var stored = await QueryAsync(tenant, db => db.ChatSessions.SingleAsync());
+        Assert.Equal(ChatSessionStatus.Ended, stored.Status);
+        Assert.Equal(endedAt, stored.EndedAt!.Value, TimeSpan.FromMilliseconds(1));
+        // The visitor's other tab is told; the agents watching get the system message and the conversation's new state.
+        var ended = await otherTab.NextAsync(VisitorThread.EndedEvent, TimeSpan.FromSeconds(30));
+        Assert.Equal(endedAt, ended!["endedAt"]!.GetValue<DateTimeOffset>(), TimeSpan.FromMilliseconds(1));
+        JsonNode? created;
+        do
+            created = await agent.NextAsync("messageCreated", TimeSpan.FromSeconds(30));
+        while (created!["message"]!["senderType"]!.GetValue<string>() != "system");
+        Assert.Equal(WidgetApi.EndedText, created["message"]!["text"]!.GetValue<string>());
+        JsonNode? update;
+        do
+            update = await agent.NextAsync("conversationUpdated", TimeSpan.FromSeconds(30));
+        while (update!["chatEndedAt"] is null);
+        Assert.Equal(conversationId, update["id"]!.GetValue<long>());
+
+        // The thread has it; the conversation's unread count, preview and place in the list are the customer's last words.
+        var history = (await tenant.Owner.GetJsonAsync($"/api/v1/conversations/{conversationId}/messages")).Items();
+        Assert.Equal([("customer", "Thanks, that's all"), ("system", WidgetApi.EndedText)],
+            history.Select(m => (m!["senderType"]!.GetValue<string>(), m["text"]!.GetValue<string>())));
+        var after = await tenant.Owner.GetJsonAsync($"/api/v1/conversations/{conversationId}");
+        Assert.Equal(endedAt, after["chatEndedAt"]!.GetValue<DateTimeOffset>(), TimeSpan.FromMilliseconds(1));
+        Assert.Equal(1, after["unreadCount"]!.GetValue<int>());
+        Assert.Equal(2, after["messageCount"]!.GetValue<int>());
+        Assert.Equal("Thanks, that's all", after["lastMessagePreview"]!.GetValue<string>());
+        Assert.Equal(before["lastMessageAt"]!.GetValue<DateTimeOffset>(), after["lastMessageAt"]!.GetValue<DateTimeOffset>());
+        Assert.Equal("new", after["status"]!.GetValue<string>());
+
+        // The token still reads the thread (without the system message) and learns the chat ended, but sends nothing.
+        var thread = await visitor.GetJsonAsync($"/widget-api/{channelId}/messages");
+        Assert.Equal(["Thanks, that's all"], thread.Items().Select(m => m!["text"]!.GetValue<string>()));
+        Assert.Equal(endedAt, thread["endedAt"]!.GetValue<DateTimeOffset>(), TimeSpan.FromMilliseconds(1));
+        var refused = await visitor.PostJsonAsync($"/widget-api/{channelId}/messages", new { text = "One more thing" }, HttpStatusCode.Conflict);
+        Assert.Contains("start a new chat", refused["detail"]!.GetValue<string>());
+        Assert.Equal(2, await QueryAsync(tenant, db => db.Messages.CountAsync()));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => otherTab.InvokeAsync("Delivered", 1L));
+
+        // Ending it again changes nothing.
+        tenant.Factory.Clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(HttpStatusCode.NoContent, (await visitor.PostAsync($"/widget-api/{channelId}/end", null)).StatusCode);
+        Assert.Equal(endedAt, (await QueryAsync(tenant, db => db.ChatSessions.SingleAsync())).EndedAt!.Value, TimeSpan.FromMilliseconds(1));
+        Assert.Equal(2, await QueryAsync(tenant, db => db.Messages.CountAsync()));
+        Assert.Equal(2, (await tenant.Owner.GetJsonAsync($"/api/v1/conversations/{conversationId}"))["messageCount"]!.GetValue<int>());
+
+        // An agent's reply cannot reach the visitor any more; a new chat works as before, in a conversation of its own.
+        var reply = await tenant.Owner.PostJsonAsync($"/api/v1/conversations/{conversationId}/messages", new { type = "text", text = "Bye!" },
+            HttpStatusCode.Accepted);
+        await AgentSeesStatusAsync(tenant, conversationId, reply.Id(), "failed");
+        var again = Browser(tenant.Factory, Shop, Token(await StartAsync(tenant.Factory, channelId, Shop, new { name = "Ada" })));
+        await again.PostJsonAsync($"/widget-api/{channelId}/messages", new { text = "Actually, one more thing" }, HttpStatusCode.Created);
+        var fresh = await again.GetJsonAsync($"/widget-api/{channelId}/messages");
+        Assert.Equal(["Actually, one more thing"], fresh.Items().Select(m => m!["text"]!.GetValue<string>()));
+        Assert.Null(fresh["endedAt"]);
+        var conversations = (await tenant.Owner.GetJsonAsync($"/api/v1/conversations?channelId={channelId}")).Items();
+        Assert.Equal(2, conversations.Count);
+        Assert.Null(conversations.Single(c => c!["id"]!.GetValue<long>() != conversationId)!["chatEndedAt"]);
+    }
+
+    [Theory, Providers]
+    public async Task OnlyTheVisitorsOwnToken_OnItsOwnChannel_FromAnAllowedSite_EndsTheirChat(DatabaseProvider provider)
+    {
+        var (tenant, channelId) = await TenantWithWebChatAsync(servers, provider);
+        var (_, strangerChannelId) = await TenantWithWebChatAsync(servers, provider);
+        var otherChannel = await tenant.Owner.PostJsonAsync("/api/v1/channels", new
+        {
+            type = "webchat", name = "Other site", settings = new { allowedOrigins = new[] { Shop } },
+        }, HttpStatusCode.Created);
+        var mine = Token(await StartAsync(tenant.Factory, channelId, Shop));
+        var theirs = Token(await StartAsync(tenant.Factory, channelId, Shop));
+
+        await (await Browser(tenant.Factory, Shop, mine).PostAsync($"/widget-api/{otherChannel.Id()}/end", null)).JsonAsync(HttpStatusCode.Unauthorized);
+        await (await Browser(tenant.Factory, Shop, mine).PostAsync($"/widget-api/{strangerChannelId}/end", null)).JsonAsync(HttpStatusCode.Unauthorized);
+        await (await Browser(tenant.Factory, Shop).PostAsync($"/widget-api/{channelId}/end", null)).JsonAsync(HttpStatusCode.Unauthorized);
+        await (await Browser(tenant.Factory, Evil, mine).PostAsync($"/widget-api/{channelId}/end", null)).JsonAsync(HttpStatusCode.Forbidden);
+        await (await Browser(tenant.Factory, Shop, tenant.Owner.DefaultRequestHeaders.Authorization!.Parameter).PostAsync($"/widget-api/{channelId}/end", null))
+            .JsonAsync(HttpStatusCode.Unauthorized);
+        Assert.Equal([ChatSessionStatus.Active, ChatSessionStatus.Active], await QueryAsync(tenant, db => db.ChatSessions.Select(s => s.Status).ToListAsync()));
+
+        // Another visitor ending their chat leaves this one going.
+        Assert.Equal(HttpStatusCode.NoContent, (await Browser(tenant.Factory, Shop, theirs).PostAsync($"/widget-api/{channelId}/end", null)).StatusCode);
+        await Browser(tenant.Factory, Shop, mine).PostJsonAsync($"/widget-api/{channelId}/messages", new { text = "Still here" }, HttpStatusCode.Created);
+        var sessions = await QueryAsync(tenant, db => db.ChatSessions.OrderBy(s => s.Id).Select(s => new { s.TokenHash, s.Status }).ToListAsync());
+        Assert.Equal([(VisitorAuthentication.Hash(mine), ChatSessionStatus.Active), (VisitorAuthentication.Hash(theirs), ChatSessionStatus.Ended)],
+            sessions.Select(s => (s.TokenHash, s.Status)));
+    }
+
+    [Theory, Providers]
     public async Task BadInput_IsA400Problem_AndStoresNothing(DatabaseProvider provider)
     {
         var (tenant, channelId) = await TenantWithWebChatAsync(servers, provider);

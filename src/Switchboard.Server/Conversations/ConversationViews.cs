@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Channels;
+using Switchboard.Channels.WebChat;
 using Switchboard.Contacts;
 using Switchboard.Platform.Database;
 
@@ -20,7 +21,7 @@ public sealed record ConversationSummary(
     long Id, ConversationStatus Status, ConversationPriority Priority, ContactRef Contact, ChannelRef Channel, PersonRef? AssignedTo,
     long? DepartmentId, DateTimeOffset? LastMessageAt, string? LastMessagePreview, int UnreadCount, int MessageCount, IReadOnlyList<TagRef> Tags,
     DateTimeOffset? WindowExpiresAt, DateTimeOffset? SnoozedUntil, DateTimeOffset? FirstResponseAt, DateTimeOffset? ResolvedAt, DateTimeOffset CreatedAt,
-    SlaView? Sla);
+    SlaView? Sla, DateTimeOffset? ChatEndedAt);
 
 public sealed record AttachmentView(long Id, MessageType Type, string? MimeType, string? Filename, long? FileSize, string? Url);
 
@@ -47,10 +48,11 @@ public sealed class ConversationViews(SwitchboardDbContext db)
             join user in db.Users on c.AssignedToId equals user.Id into assigned
             from user in assigned.DefaultIfEmpty()
             select new { c, Contact = new ContactRef(contact.Id, contact.Name, contact.Phone, contact.Email),
-                Channel = new ChannelRef(channel.Id, channel.Name, channel.Type), AssigneeName = user == null ? null : user.Name })
+                Channel = new ChannelRef(channel.Id, channel.Name, channel.Type), AssigneeName = user == null ? null : user.Name,
+                ChatEndedAt = db.ChatSessions.Where(s => s.ConversationId == c.Id && s.EndedAt != null).Select(s => s.EndedAt).FirstOrDefault() })
             .ToListAsync(cancellationToken);
         var tagsBy = await TagsOfAsync(ids, cancellationToken);
-        var byId = rows.ToDictionary(r => r.c.Id, r => Summary(r.c, r.Contact, r.Channel, r.AssigneeName, tagsBy[r.c.Id].ToList()));
+        var byId = rows.ToDictionary(r => r.c.Id, r => Summary(r.c, r.Contact, r.Channel, r.AssigneeName, tagsBy[r.c.Id].ToList(), r.ChatEndedAt));
         return ids.Where(byId.ContainsKey).Select(id => byId[id]).ToList();
     }
 
@@ -58,7 +60,8 @@ public sealed class ConversationViews(SwitchboardDbContext db)
     public sealed record HeldConversation(Conversation Conversation, Contact Contact, Channel Channel, bool IsNew);
 
     /// <summary>Summaries of conversations whose parts the caller holds, in the order given: only tags (none yet on new
-    /// conversations) and assignees' names are read, one query each for all of them.</summary>
+    /// conversations) and assignees' names are read, one query each for all of them. The callers file customers'
+    /// messages, which an ended web chat no longer takes, so none of these has an ended chat.</summary>
     public async Task<List<ConversationSummary>> SummariesAsync(IReadOnlyList<HeldConversation> held, CancellationToken cancellationToken)
     {
         var tagsBy = await TagsOfAsync(held.Where(h => !h.IsNew).Select(h => h.Conversation.Id).ToList(), cancellationToken);
@@ -66,7 +69,7 @@ public sealed class ConversationViews(SwitchboardDbContext db)
         var assignees = assigneeIds.Count == 0 ? [] : await db.Users.Where(u => assigneeIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.Name, cancellationToken);
         return held.Select(h => Summary(h.Conversation, new ContactRef(h.Contact.Id, h.Contact.Name, h.Contact.Phone, h.Contact.Email),
             new ChannelRef(h.Channel.Id, h.Channel.Name, h.Channel.Type), h.Conversation.AssignedToId is { } id ? assignees.GetValueOrDefault(id) : null,
-            tagsBy[h.Conversation.Id].ToList())).ToList();
+            tagsBy[h.Conversation.Id].ToList(), null)).ToList();
     }
 
     /// <summary>The tags of each conversation, by name.</summary>
@@ -81,11 +84,13 @@ public sealed class ConversationViews(SwitchboardDbContext db)
         return tags.ToLookup(t => t.ConversationId, t => t.Tag);
     }
 
-    private static ConversationSummary Summary(Conversation c, ContactRef contact, ChannelRef channel, string? assigneeName, IReadOnlyList<TagRef> tags) =>
+    private static ConversationSummary Summary(Conversation c, ContactRef contact, ChannelRef channel, string? assigneeName, IReadOnlyList<TagRef> tags,
+        DateTimeOffset? chatEndedAt) =>
         new(c.Id, c.Status, c.Priority, contact, channel, c.AssignedToId is { } assignee ? new PersonRef(assignee, assigneeName ?? "") : null, c.DepartmentId,
             c.LastMessageAt, c.LastMessagePreview, c.UnreadCount, c.MessageCount, tags, c.WindowExpiresAt, c.SnoozedUntil, c.FirstResponseAt, c.ResolvedAt,
             c.CreatedAt, c.SlaFirstResponseDueAt is null ? null
-                : new SlaView(c.SlaPolicyId, c.SlaFirstResponseDueAt, c.SlaResolutionDueAt, c.SlaFirstResponseBreached, c.SlaResolutionBreached));
+                : new SlaView(c.SlaPolicyId, c.SlaFirstResponseDueAt, c.SlaResolutionDueAt, c.SlaFirstResponseBreached, c.SlaResolutionBreached),
+            chatEndedAt);
 
     public async Task<ConversationSummary?> SummaryAsync(long id, CancellationToken cancellationToken) =>
         (await SummariesAsync([id], cancellationToken)).SingleOrDefault();

@@ -367,6 +367,8 @@ export interface ConversationSummary {
     firstResponseBreached: boolean;
     resolutionBreached: boolean;
   } | null;
+  /** Web chat: when the visitor ended the chat (replies can no longer reach them); null otherwise. */
+  chatEndedAt: string | null;
 }
 
 export type ConversationCounts = Record<ConversationStatus, number>;

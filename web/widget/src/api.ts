@@ -1,4 +1,4 @@
-import type { StartedSession, VisitorMessage, WidgetSettings } from './types';
+import type { StartedSession, VisitorMessage, VisitorThread, WidgetSettings } from './types';
 
 /** A refused call: its status, the problem's detail, and for 429 how many seconds to wait. */
 export class ApiError extends Error {
@@ -9,6 +9,11 @@ export class ApiError extends Error {
   ) {
     super(detail);
   }
+}
+
+/** The one conflict the widget API answers: the visitor's chat has ended (in this tab or another), so it takes no messages. */
+export function isChatEnded(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 409;
 }
 
 /** The widget API of one channel (`/widget-api/{channelId}`), authenticated by the visitor's token once there is one. */
@@ -27,8 +32,8 @@ export class WidgetApi {
     return this.request('POST', '/sessions', { name: name || null, email: email || null });
   }
 
-  async messages(): Promise<VisitorMessage[]> {
-    return (await this.request<{ items: VisitorMessage[] }>('GET', '/messages')).items;
+  thread(): Promise<VisitorThread> {
+    return this.request('GET', '/messages');
   }
 
   send(text: string): Promise<VisitorMessage> {
@@ -37,6 +42,11 @@ export class WidgetApi {
 
   async read(): Promise<void> {
     await this.request('POST', '/read');
+  }
+
+  /** Ends the visitor's chat; ending an ended chat again is fine. */
+  async end(): Promise<void> {
+    await this.request('POST', '/end');
   }
 
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {

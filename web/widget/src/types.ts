@@ -39,3 +39,9 @@ export interface VisitorMessageStatus {
   messageId: number;
   status: MessageStatus;
 }
+
+/** The thread so far; `endedAt` is set once the visitor ended the chat (it can be read, not written to). */
+export interface VisitorThread {
+  items: VisitorMessage[];
+  endedAt: string | null;
+}

@@ -1,5 +1,5 @@
 import { HttpTransportType, type HubConnection, HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
-import { ApiError, WidgetApi } from './api';
+import { ApiError, isChatEnded, WidgetApi } from './api';
 import type { WidgetConfig } from './config';
 import { applyStatus, escapeHtml, messageHtml, textColorOn, unreadCount, upsertMessage } from './render';
 import { browserStorage, SessionStore } from './storage';
@@ -16,9 +16,22 @@ const MARKUP = `
     <span class="badge" aria-hidden="true" hidden></span>
   </button>
   <section class="panel" id="panel" role="dialog" aria-labelledby="title" hidden>
-    <header><h2 id="title">Chat with us</h2><button type="button" class="close" aria-label="Close chat">&times;</button></header>
+    <header>
+      <h2 id="title">Chat with us</h2>
+      <button type="button" class="end" hidden>End chat</button>
+      <button type="button" class="close" aria-label="Close chat">&times;</button>
+    </header>
     <ol class="messages" role="log" aria-live="polite" aria-label="Conversation"><li class="message agent"><div class="bubble greeting"></div></li></ol>
     <p class="error" role="alert"></p>
+    <div class="confirm" role="group" aria-labelledby="confirm-question" hidden>
+      <p id="confirm-question">End this chat? You can still read it, but not send more messages.</p>
+      <button type="button" class="confirm-end">End chat</button>
+      <button type="button" class="confirm-cancel">Keep chatting</button>
+    </div>
+    <div class="ended">
+      <p class="ended-text" role="status"></p>
+      <button type="button" class="restart" hidden>Start a new chat</button>
+    </div>
     <form novalidate>
       <div class="intro">
         <p>Tell us who you are (optional), then write your message.</p>
@@ -46,6 +59,9 @@ export class ChatWidget {
   private session: StartedSession | null;
   private messages: VisitorMessage[] = [];
   private hub: HubConnection | null = null;
+  /** The visitor ended the session's chat (here, in another tab, or before this page loaded): read-only until a new one. */
+  private ended = false;
+  private confirming = false;
 
   constructor(private readonly config: WidgetConfig) {
     this.store = new SessionStore(browserStorage(), config.channelId);
@@ -59,8 +75,14 @@ export class ChatWidget {
     parent.append(this.host);
     this.part('.launcher').addEventListener('click', () => (this.isOpen ? this.close() : this.open()));
     this.part('.close').addEventListener('click', () => this.close());
+    this.part('.end').addEventListener('click', () => this.confirmEnd(true));
+    this.part('.confirm-cancel').addEventListener('click', () => this.confirmEnd(false));
+    this.part('.confirm-end').addEventListener('click', () => void this.end());
+    this.part('.restart').addEventListener('click', () => this.restart());
     this.part('.panel').addEventListener('keydown', (event) => {
-      if ((event as KeyboardEvent).key === 'Escape') this.close();
+      if ((event as KeyboardEvent).key !== 'Escape') return;
+      if (this.confirming) this.confirmEnd(false);
+      else this.close();
     });
     this.part('form').addEventListener('submit', (event) => {
       event.preventDefault();
@@ -99,7 +121,18 @@ export class ChatWidget {
     this.host.style.setProperty('--sb-on-primary', textColorOn(settings.colors.primary));
     this.host.style.setProperty('--sb-background', settings.colors.background);
     this.part('.greeting').textContent = settings.greeting;
+    this.layout();
+  }
+
+  /** Shows the parts the chat's state calls for: the intro before a session, "End chat" while it is going, the composer
+   * until it has ended and "Start a new chat" after. */
+  private layout(): void {
     this.part('.intro').hidden = this.session !== null;
+    this.part('form').hidden = this.ended;
+    this.part('.end').hidden = !this.session || this.ended;
+    this.part('.confirm').hidden = !this.confirming;
+    this.part('.ended-text').textContent = this.ended ? 'This chat has ended.' : '';
+    this.part('.restart').hidden = !this.ended;
   }
 
   private open(): void {
@@ -107,7 +140,7 @@ export class ChatWidget {
     this.part('.launcher').setAttribute('aria-expanded', 'true');
     this.updateBadge();
     this.scrollToEnd();
-    (this.session ? this.text : this.part<HTMLInputElement>('#name')).focus();
+    (this.ended ? this.part('.restart') : this.session ? this.text : this.part<HTMLInputElement>('#name')).focus();
     void this.markRead();
   }
 
@@ -118,11 +151,14 @@ export class ChatWidget {
     this.part('.launcher').focus();
   }
 
-  /** A returning visitor: the thread so far, then live updates. A session the server no longer knows is forgotten. */
+  /** A returning visitor: the thread so far, then live updates unless the chat has ended. A session the server no longer
+   * knows is forgotten. */
   private async resume(): Promise<void> {
     try {
-      for (const message of await this.api.messages()) this.show(message);
-      void this.connect();
+      const thread = await this.api.thread();
+      for (const message of thread.items) this.show(message);
+      if (thread.endedAt) this.showEnded();
+      else void this.connect();
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) this.forget();
     }
@@ -140,7 +176,9 @@ export class ChatWidget {
       this.text.value = '';
       this.show(message);
     } catch (error) {
-      this.showError(this.describe(error));
+      // Ended in another tab while this one missed the event: the text stays for a new chat.
+      if (isChatEnded(error)) this.showEnded();
+      else this.showError(this.describe(error));
     } finally {
       button.disabled = false;
       this.text.focus();
@@ -160,7 +198,7 @@ export class ChatWidget {
     switch (error.status) {
       case 401:
         this.forget();
-        return 'This chat has ended. Send your message again to start a new one.';
+        return 'This chat is no longer available. Send your message again to start a new one.';
       case 429:
         return `You are sending messages too quickly. Please wait ${error.retryAfter ?? 60} seconds.`;
       case 400:
@@ -171,15 +209,62 @@ export class ChatWidget {
   }
 
   private forget(): void {
-    void this.hub?.stop();
-    this.hub = null;
+    this.disconnect();
     this.session = null;
+    this.ended = false;
     this.store.clear();
     this.messages = [];
     this.nodes.forEach((node) => node.remove());
     this.nodes.clear();
-    this.part('.intro').hidden = false;
+    this.layout();
     this.updateBadge();
+  }
+
+  /** Asks before ending the chat, so a stray click does not end it; focus goes to the question's safe answer and back. */
+  private confirmEnd(asking: boolean): void {
+    this.confirming = asking;
+    this.layout();
+    this.part(asking ? '.confirm-cancel' : '.end').focus();
+  }
+
+  private async end(): Promise<void> {
+    const button = this.part<HTMLButtonElement>('.confirm-end');
+    if (button.disabled) return;
+    button.disabled = true;
+    this.showError('');
+    try {
+      await this.api.end();
+      this.showEnded();
+    } catch {
+      this.confirmEnd(false);
+      this.showError('The chat could not be ended. Please try again.');
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  /** The chat has ended: the thread stays readable and the composer gives way to "Start a new chat" (focused when focus
+   * was in a part that goes away). No more events will come, so the hub connection closes. */
+  private showEnded(): void {
+    if (this.ended) return; // this tab's own end is also announced on the hub
+    const active = this.shadow.activeElement;
+    const focusLost = ['form', '.confirm', '.end'].some((part) => this.part(part).contains(active));
+    this.ended = true;
+    this.confirming = false;
+    this.disconnect();
+    this.layout();
+    if (focusLost) this.part('.restart').focus();
+  }
+
+  /** A new chat, as for a first visit: it starts with the visitor's first message. */
+  private restart(): void {
+    this.forget();
+    this.part('#name').focus();
+  }
+
+  private disconnect(): void {
+    void this.hub?.stop();
+    this.hub = null;
   }
 
   /** WebSockets straight away (no negotiation request, so nothing cross-origin but the socket), reconnecting forever. */
@@ -199,6 +284,7 @@ export class ChatWidget {
       this.messages = applyStatus(this.messages, update);
       this.updateBadge();
     });
+    hub.on('chatEnded', () => this.showEnded());
     // Events sent while the connection was down are not replayed: read the thread again.
     hub.onreconnected(() => void this.resume());
     this.hub = hub;

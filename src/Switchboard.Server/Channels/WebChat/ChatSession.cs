@@ -13,7 +13,8 @@ public enum ChatSessionStatus
 }
 
 /// <summary>A website visitor's chat: the widget holds a token whose hash is kept here, and the session maps the visitor to
-/// a contact and a conversation in the shared inbox.</summary>
+/// a contact and a conversation in the shared inbox. A session the visitor ended keeps its token, to read the thread, but
+/// takes no more messages either way.</summary>
 public sealed class ChatSession : ITenantOwned
 {
     public long Id { get; set; }
@@ -32,6 +33,8 @@ public sealed class ChatSession : ITenantOwned
     public int UnreadCount { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset LastSeenAt { get; set; }
+    /// <summary>When the visitor ended the chat (<see cref="ChatSessionStatus.Ended"/>).</summary>
+    public DateTimeOffset? EndedAt { get; set; }
 }
 
 internal sealed class ChatSessionConfiguration : IEntityTypeConfiguration<ChatSession>

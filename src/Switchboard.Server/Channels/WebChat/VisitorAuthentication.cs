@@ -32,8 +32,9 @@ public static class VisitorAuthentication
     public static long TenantId(ClaimsPrincipal visitor) => visitor.GetLong(SwitchboardClaims.TenantId) ?? throw new InvalidOperationException("Not a visitor.");
 }
 
-/// <summary>Finds the active session of an active channel whose token hash matches; on the widget API the session must also
-/// belong to the channel the URL names.</summary>
+/// <summary>Finds the session of an active channel whose token hash matches; on the widget API the session must also
+/// belong to the channel the URL names. An ended session still authenticates, so its visitor can read the thread; the
+/// endpoints decide what it may no longer do.</summary>
 internal sealed class VisitorAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, SwitchboardDbContext db)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
@@ -45,13 +46,13 @@ internal sealed class VisitorAuthenticationHandler(
         var hash = VisitorAuthentication.Hash(token);
         // The token names a session, not its tenant: this lookup spans tenants by design.
         var session = await db.ChatSessions.IgnoreQueryFilters().AsNoTracking()
-            .Where(s => s.TokenHash == hash && s.Status == ChatSessionStatus.Active)
+            .Where(s => s.TokenHash == hash)
             .Join(db.Channels.IgnoreQueryFilters().Where(c => c.Status == ChannelStatus.Active), s => s.ChannelId, c => c.Id,
                 (s, _) => new { s.Id, s.TenantId, s.ChannelId })
             .FirstOrDefaultAsync(Context.RequestAborted);
         var routeChannel = Request.RouteValues.GetValueOrDefault("channelId")?.ToString();
         if (session is null || (routeChannel is not null && routeChannel != session.ChannelId.ToString(CultureInfo.InvariantCulture)))
-            return AuthenticateResult.Fail("The chat session is not valid or has ended.");
+            return AuthenticateResult.Fail("The chat session is not valid.");
         var identity = new ClaimsIdentity(
             [
                 new Claim(VisitorAuthentication.SessionClaim, session.Id.ToString(CultureInfo.InvariantCulture)),

@@ -16,6 +16,8 @@ public sealed record VisitorMessage(long Id, SenderType SenderType, string? Agen
 
 public sealed record VisitorMessageStatus(long MessageId, MessageStatus Status);
 
+public sealed record VisitorChatEnded(DateTimeOffset EndedAt);
+
 /// <summary>The visitor's side of a conversation: what they may read, their receipts, and the events their widget hears
 /// (through the real-time bus, so on whichever node holds the connection).</summary>
 public sealed class VisitorThread(SwitchboardDbContext db, MessageStatuses statuses, ChannelWebhookUrls urls, TimeProvider clock, IOptions<JsonOptions> json)
@@ -23,6 +25,7 @@ public sealed class VisitorThread(SwitchboardDbContext db, MessageStatuses statu
     public const int Limit = 100;
     public const string MessageEvent = "message";
     public const string StatusEvent = "messageStatus";
+    public const string EndedEvent = "chatEnded";
 
     /// <summary>The newest <see cref="Limit"/> messages the visitor may see, oldest first.</summary>
     public async Task<List<VisitorMessage>> RecentAsync(ChatSession session, CancellationToken cancellationToken)

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Query;
 using Switchboard.Contacts;
 using Switchboard.Conversations;
 using Switchboard.Platform.Database;
@@ -21,7 +22,8 @@ public sealed record StartedSession(long SessionId, string Token, string Greetin
 
 public sealed record VisitorMessageRequest(string? Text);
 
-public sealed record VisitorThreadPage(IReadOnlyList<VisitorMessage> Items);
+/// <summary>The thread; <c>EndedAt</c> is set once the visitor ended the chat (it can be read, not written to).</summary>
+public sealed record VisitorThreadPage(IReadOnlyList<VisitorMessage> Items, DateTimeOffset? EndedAt);
 
 /// <summary>The website chat's public side (docs/providers.md): the widget's API under <c>/widget-api/{channelId}</c> (CORS
 /// per channel, rate limited, visitors authenticated by their session token), its hub, its script and a demo page.</summary>
@@ -30,6 +32,8 @@ public static class WidgetApi
     public const int MaxTextLength = 4000;
     public const int MaxNameLength = 100;
     public const string ScriptFile = "switchboard-widget.js";
+    /// <summary>What agents read in the thread when the visitor ends the chat.</summary>
+    public const string EndedText = "The visitor ended the chat.";
 
     public static void MapWebChat(this IEndpointRouteBuilder app)
     {
@@ -41,6 +45,7 @@ public static class WidgetApi
         visitor.MapGet("/messages", Thread);
         visitor.MapPost("/messages", Send).RequireRateLimiting(WebChatRateLimits.Messages);
         visitor.MapPost("/read", Read);
+        visitor.MapPost("/end", End);
         app.MapHub<WidgetHub>(WidgetHub.Path);
 
         var assets = app.MapGroup("/widget").AllowAnonymous().ExcludeFromDescription();
@@ -115,12 +120,15 @@ public static class WidgetApi
     }
 
     private static async Task<Ok<VisitorThreadPage>> Thread(ClaimsPrincipal visitor, SwitchboardDbContext db, VisitorThread thread,
-        CancellationToken cancellationToken) =>
-        TypedResults.Ok(new VisitorThreadPage(await thread.RecentAsync(await SessionAsync(db, visitor, cancellationToken), cancellationToken)));
+        CancellationToken cancellationToken)
+    {
+        var session = await SessionAsync(db, visitor, cancellationToken);
+        return TypedResults.Ok(new VisitorThreadPage(await thread.RecentAsync(session, cancellationToken), session.EndedAt));
+    }
 
     /// <summary>Files the visitor's message like any inbound message (agents see it live in the inbox); the id it gets
-    /// stands in for a provider's, unique per channel like theirs.</summary>
-    private static async Task<Results<Created<VisitorMessage>, ValidationProblem>> Send(
+    /// stands in for a provider's, unique per channel like theirs. An ended chat takes none: a 409, and nothing stored.</summary>
+    private static async Task<Results<Created<VisitorMessage>, ValidationProblem, ProblemHttpResult>> Send(
         VisitorMessageRequest? request, ClaimsPrincipal visitor, HttpContext http, SwitchboardDbContext db, InboundMessages inbound, VisitorThread thread,
         TimeProvider clock, CancellationToken cancellationToken)
     {
@@ -129,18 +137,19 @@ public static class WidgetApi
         if (!validation.IsValid)
             return validation.ToResult();
         var channel = (await WebChatChannels.FindAsync(http))!;
-        var session = await SessionAsync(db, visitor, cancellationToken);
-        var threadKey = await db.Conversations.Where(c => c.Id == session.ConversationId).Select(c => c.PlatformConversationId).FirstAsync(cancellationToken);
         var providerId = "wc_" + Guid.NewGuid().ToString("N");
 
         await using var transaction = await UnitOfWork.BeginAsync(db, cancellationToken);
+        if (!await TouchActiveAsync(db, visitor, s => s.SetProperty(x => x.LastSeenAt, clock.GetUtcNow()), cancellationToken))
+            return Problems.Conflict("This chat has ended, so it takes no more messages: start a new chat.");
+        var session = await SessionAsync(db, visitor, cancellationToken);
+        var threadKey = await db.Conversations.Where(c => c.Id == session.ConversationId).Select(c => c.PlatformConversationId).FirstAsync(cancellationToken);
         await inbound.RecordAsync(channel, new InboundMessage(providerId, new InboundSender(session.Id.ToString(CultureInfo.InvariantCulture), session.ClientName,
             session.ContactId), MessageType.Text, text, [], null, ThreadKey: threadKey), cancellationToken);
         var message = await db.Messages.Include(m => m.Attachments).FirstAsync(m => m.ChannelId == channel.Id && m.ProviderMessageId == providerId, cancellationToken);
         // Agents may have archived the last conversation; the thread then goes on in the new one.
         session.ConversationId = message.ConversationId;
         session.LastMessage = InboundMessages.Preview(message.Type, message.Text);
-        session.LastSeenAt = clock.GetUtcNow();
         var view = (await thread.ViewsAsync([message], cancellationToken))[0];
         // The visitor's other tabs show it too.
         thread.Publish(session, VisitorThread.MessageEvent, view);
@@ -154,6 +163,47 @@ public static class WidgetApi
     {
         await thread.AcknowledgeAsync(await SessionAsync(db, visitor, cancellationToken), MessageStatus.Read, null, cancellationToken);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>The visitor ends the chat: agents get a system message in the thread and the conversation's
+    /// <c>chatEndedAt</c>, live; the visitor's other tabs hear <see cref="VisitorThread.EndedEvent"/>. Ending it again
+    /// changes nothing. The conversation stays as it is (agents wrap it up and resolve it), and the system message leaves
+    /// its unread count, preview and place in the list alone: there is nothing new to answer.</summary>
+    private static async Task<NoContent> End(ClaimsPrincipal visitor, SwitchboardDbContext db, VisitorThread thread, InboxEvents events,
+        TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        await using var transaction = await UnitOfWork.BeginAsync(db, cancellationToken);
+        if (!await TouchActiveAsync(db, visitor, s => s.SetProperty(x => x.Status, ChatSessionStatus.Ended).SetProperty(x => x.EndedAt, now),
+                cancellationToken))
+            return TypedResults.NoContent();
+        var session = await SessionAsync(db, visitor, cancellationToken);
+        var conversation = await db.Conversations.FirstAsync(c => c.Id == session.ConversationId, cancellationToken);
+        var message = new Message
+        {
+            ConversationId = conversation.Id, ChannelId = session.ChannelId, Direction = MessageDirection.Inbound, Type = MessageType.Text,
+            Text = EndedText, SenderType = SenderType.System, Status = MessageStatus.Delivered, DeliveredAt = now, CreatedAt = now, UpdatedAt = now,
+        };
+        db.Messages.Add(message);
+        conversation.MessageCount++;
+        conversation.UpdatedAt = now;
+        await db.SaveChangesAsync(cancellationToken);
+        await events.MessageCreatedAsync(ConversationViews.View(message, null), cancellationToken);
+        await events.ConversationUpdatedAsync(conversation.Id, created: false, cancellationToken);
+        thread.Publish(session, VisitorThread.EndedEvent, new VisitorChatEnded(now));
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>Applies <paramref name="update"/> to the visitor's session if it is still active; false once it has ended.
+    /// The update holds the session's row until the caller commits, so a message and an end from two tabs come one after
+    /// the other (nothing is filed after the end, a chat ends once), and the session read after it is as it stands.</summary>
+    private static async Task<bool> TouchActiveAsync(SwitchboardDbContext db, ClaimsPrincipal visitor,
+        Action<UpdateSettersBuilder<ChatSession>> update, CancellationToken cancellationToken)
+    {
+        var id = VisitorAuthentication.SessionId(visitor);
+        return await db.ChatSessions.Where(s => s.Id == id && s.Status == ChatSessionStatus.Active).ExecuteUpdateAsync(update, cancellationToken) == 1;
     }
 
     private static Task<ChatSession> SessionAsync(SwitchboardDbContext db, ClaimsPrincipal visitor, CancellationToken cancellationToken)

@@ -7,8 +7,9 @@ using Switchboard.Platform.Database;
 namespace Switchboard.Channels.WebChat;
 
 /// <summary>The widget's live connection (<c>/hubs/widget?access_token=&lt;visitor token&gt;</c>, WebSockets without
-/// negotiation, so no CORS is involved). It joins its session's group and hears <see cref="VisitorThread.MessageEvent"/>
-/// and <see cref="VisitorThread.StatusEvent"/>; it reports agents' messages it received with <see cref="Delivered"/>.</summary>
+/// negotiation, so no CORS is involved). It joins its session's group and hears <see cref="VisitorThread.MessageEvent"/>,
+/// <see cref="VisitorThread.StatusEvent"/> and <see cref="VisitorThread.EndedEvent"/>; it reports agents' messages it
+/// received with <see cref="Delivered"/>.</summary>
 [Authorize(Policy = VisitorAuthentication.Policy)]
 public sealed class WidgetHub(SwitchboardDbContext db, TenantContext scope, VisitorThread thread) : Hub
 {

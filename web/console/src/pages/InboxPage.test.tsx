@@ -411,6 +411,27 @@ describe('thread', () => {
     expect(retry).toHaveBeenCalledWith(1, 2);
     expect(screen.queryByRole('button', { name: 'Retry' })).toBeNull();
   });
+
+  it('shows a web-chat visitor leaving as a notice in the thread and a badge, without moving the row or counting it unread', async () => {
+    const chat = conversation(2, { channel: { id: 9, name: 'Website', type: 'webchat' }, lastMessagePreview: 'Thanks, bye' });
+    vi.mocked(api.listConversations).mockResolvedValue(page([conversation(1), chat]));
+    vi.mocked(api.getConversation).mockImplementation(async (id) => (Number(id) === 2 ? chat : conversation(Number(id))));
+    renderAt('/inbox/2');
+    await screen.findByText('Message 1');
+    await waitFor(() => expect(rows()).toHaveLength(2));
+    expect(screen.queryByText('Visitor left')).toBeNull();
+
+    const endedAt = '2026-03-02T09:00:00Z'; // newer than every row
+    hub.emit('messageCreated', { conversationId: 2, message: message(70, { conversationId: 2, senderType: 'system', text: 'The visitor ended the chat.', createdAt: endedAt }) });
+    const notice = within(screen.getByRole('log', { name: 'Messages' })).getByText('The visitor ended the chat.').closest('li')!;
+    expect(notice.className).toContain('msg--system');
+    expect(within(notice).queryByRole('img')).toBeNull();
+    expect(within(rows()[0]).getByText('Customer 1')).toBeTruthy();
+    expect(within(rows()[1]).getByText('Thanks, bye')).toBeTruthy();
+    hub.emit('conversationUpdated', { ...chat, chatEndedAt: endedAt });
+    await screen.findByText('Visitor left');
+    expect(within(rows()[1]).getByText('Thanks, bye')).toBeTruthy();
+  });
 });
 
 describe('composer', () => {

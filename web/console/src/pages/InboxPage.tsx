@@ -277,10 +277,10 @@ export function InboxPage() {
   const hubStatus = useInboxHub(String(session.tenant.id), selectedId, {
     onMessageCreated: ({ conversationId, message }) => {
       const open = conversationId === selectedRef.current;
-      if (open) {
-        thread.upsert(message);
-        if (message.direction === 'inbound') scheduleRead();
-      }
+      if (open) thread.upsert(message);
+      // A system message (the visitor ended the chat) is a notice, not activity: the row stays as the server keeps it.
+      if (message.senderType === 'system') return;
+      if (open && message.direction === 'inbound') scheduleRead();
       // The conversationUpdated that follows carries the server's numbers; this only keeps the row current meanwhile.
       patchListed(conversationId, (c) =>
         Date.parse(message.createdAt) >= Date.parse(c.lastMessageAt ?? c.createdAt)
@@ -539,6 +539,12 @@ export function InboxPage() {
                   {shown && kind && (
                     <span className="muted">
                       {kind.label} · {shown.channel.name} · <Badge tone={shown.status === 'resolved' ? 'neutral' : 'info'}>{titleCase(shown.status)}</Badge>
+                      {shown.chatEndedAt && (
+                        <>
+                          {' · '}
+                          <Badge tone="warning">Visitor left</Badge>
+                        </>
+                      )}
                     </span>
                   )}
                 </div>

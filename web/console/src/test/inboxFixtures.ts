@@ -33,6 +33,7 @@ export function conversation(id: number, overrides: Partial<ConversationSummary>
     resolvedAt: null,
     createdAt: '2026-03-01T09:00:00Z',
     sla: null,
+    chatEndedAt: null,
     ...overrides,
   };
 }

@@ -1,0 +1,21 @@
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Switchboard.Platform.Database;
+
+namespace Switchboard.Migrations;
+
+/// <summary>A web-chat visitor can end their chat: the session keeps when it ended.</summary>
+[DbContext(typeof(SwitchboardDbContext))]
+[Migration("20261122000010_ChatSessionEnd")]
+public sealed class M0010_ChatSessionEnd : Migration
+{
+    protected override void Up(MigrationBuilder migration)
+    {
+        if (migration.IsSqlite())
+            migration.AddColumn<long>("ended_at", "chat_sessions", nullable: true);
+        else
+            migration.AddColumn<DateTimeOffset>("ended_at", "chat_sessions", nullable: true);
+    }
+
+    protected override void Down(MigrationBuilder migration) => migration.DropColumn("ended_at", "chat_sessions");
+}
