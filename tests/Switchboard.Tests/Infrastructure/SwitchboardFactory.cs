@@ -20,6 +20,9 @@ public sealed class SwitchboardFactory(TestDatabase database, IReadOnlyDictionar
         builder.UseSetting("ConnectionStrings:Switchboard", Database.ConnectionString);
         builder.UseSetting("Storage:DataDirectory", Database.Directory);
         builder.UseSetting("Identity:SignInAttemptsPerMinutePerIp", "100000");
+        // The in-process test client has no address, so every test's widget sessions share one per-IP bucket; the limit
+        // itself is tested from addresses of its own.
+        builder.UseSetting("WebChat:SessionStartsPerMinutePerIp", "200");
         builder.UseSetting("Jobs:PollInterval", "00:00:00.200");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             builder.UseSetting(key, value);
