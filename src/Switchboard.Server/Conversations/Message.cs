@@ -87,7 +87,8 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         builder.ToTable("messages");
         builder.Property(m => m.Payload).HasJsonObjectConversion();
         builder.Property(m => m.Metadata).HasJsonObjectConversion();
-        builder.HasIndex(m => new { m.ConversationId, m.IdempotencyKey }).IsUnique();
+        // Only agents' sends carry a key: inbound messages, most of the table, stay out of this index.
+        builder.HasIndex(m => new { m.ConversationId, m.IdempotencyKey }).IsUnique().HasFilter("idempotency_key IS NOT NULL");
         builder.HasIndex(m => new { m.TenantId, m.Status, m.CreatedAt });
         builder.HasIndex(m => new { m.ChannelId, m.ProviderMessageId }).IsUnique();
         builder.HasIndex(m => new { m.TenantId, m.ConversationId, m.CreatedAt, m.Id });
