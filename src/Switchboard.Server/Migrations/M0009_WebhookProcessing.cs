@@ -31,10 +31,7 @@ public sealed class M0009_WebhookProcessing : Migration
     protected override void Up(MigrationBuilder migration)
     {
         migration.AddColumn<int>("attempts", "webhook_events", nullable: false, defaultValue: 0);
-        if (migration.IsSqlite())
-            migration.AddColumn<long>("run_at", "webhook_events", nullable: true);
-        else
-            migration.AddColumn<DateTimeOffset>("run_at", "webhook_events", nullable: true);
+        migration.AddNullableTimestamp("run_at", "webhook_events");
         migration.AddColumn<string>("last_error", "webhook_events", nullable: true);
         migration.Sql("UPDATE webhook_events SET run_at = received_at WHERE processed_at IS NULL;");
         migration.Sql($"DELETE FROM jobs WHERE type IN ({string.Join(", ", RetiredJobTypes.Select(t => $"'{t}'"))});");

@@ -11,10 +11,7 @@ public sealed class M0010_ChatSessionEnd : Migration
 {
     protected override void Up(MigrationBuilder migration)
     {
-        if (migration.IsSqlite())
-            migration.AddColumn<long>("ended_at", "chat_sessions", nullable: true);
-        else
-            migration.AddColumn<DateTimeOffset>("ended_at", "chat_sessions", nullable: true);
+        migration.AddNullableTimestamp("ended_at", "chat_sessions");
     }
 
     protected override void Down(MigrationBuilder migration) => migration.DropColumn("ended_at", "chat_sessions");

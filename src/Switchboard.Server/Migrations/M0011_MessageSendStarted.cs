@@ -13,10 +13,7 @@ public sealed class M0011_MessageSendStarted : Migration
 {
     protected override void Up(MigrationBuilder migration)
     {
-        if (migration.IsSqlite())
-            migration.AddColumn<long>("send_started_at", "messages", nullable: true);
-        else
-            migration.AddColumn<DateTimeOffset>("send_started_at", "messages", nullable: true);
+        migration.AddNullableTimestamp("send_started_at", "messages");
         migration.DropIndex(IdempotencyIndex, "messages");
         migration.CreateIndex(IdempotencyIndex, "messages", ["conversation_id", "idempotency_key"], unique: true, filter: "idempotency_key IS NOT NULL");
     }

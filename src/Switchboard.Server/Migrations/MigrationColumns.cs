@@ -20,6 +20,15 @@ internal static class MigrationColumns
     public static OperationBuilder<AddColumnOperation> Timestamp(this ColumnsBuilder table, MigrationBuilder migration, bool nullable = false) =>
         migration.IsSqlite() ? table.Column<long>(nullable: nullable) : table.Column<DateTimeOffset>(nullable: nullable);
 
+    /// <summary>Adds a nullable UTC timestamp column to an existing table (see <see cref="Timestamp"/>).</summary>
+    public static void AddNullableTimestamp(this MigrationBuilder migration, string column, string table)
+    {
+        if (migration.IsSqlite())
+            migration.AddColumn<long>(column, table, nullable: true);
+        else
+            migration.AddColumn<DateTimeOffset>(column, table, nullable: true);
+    }
+
     public static OperationBuilder<AddColumnOperation> Text(this ColumnsBuilder table, bool nullable = false) =>
         table.Column<string>(nullable: nullable);
 }
