@@ -27,7 +27,10 @@ public sealed class PlatformTests(Servers servers)
         var factory = await servers.ForAsync(DatabaseProvider.Sqlite);
         var document = await factory.CreateClient().GetJsonAsync("/openapi/v1.json");
         var paths = document["paths"]!.AsObject();
-        foreach (var route in Routes.Api(factory.Services))
+        // The API, and the public surfaces others integrate with: the chat widget's API and the provider webhooks.
+        var routes = Routes.Api(factory.Services).Concat(Routes.Under(factory.Services, "widget-api")).Concat(Routes.Under(factory.Services, "webhooks")).ToList();
+        Assert.Contains(routes, r => r.Pattern.EndsWith("/end", StringComparison.Ordinal));
+        foreach (var route in routes)
         {
             var path = "/" + System.Text.RegularExpressions.Regex.Replace(route.Pattern, "{([^}:]+)(:[^}]*)?}", "{$1}");
             Assert.True(paths.ContainsKey(path) && paths[path]![route.Method.ToLowerInvariant()] is not null, $"{route.Method} {path} is missing from the OpenAPI document.");

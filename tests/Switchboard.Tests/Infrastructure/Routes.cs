@@ -20,10 +20,13 @@ public static class Routes
                 System.Text.RegularExpressions.Regex.Replace(url, $"{{{p.Name}(:[^}}]*)?}}", valueOf(p.Name)));
     }
 
-    public static List<ApiRoute> Api(IServiceProvider services) =>
+    public static List<ApiRoute> Api(IServiceProvider services) => Under(services, "api/v1");
+
+    /// <summary>Every route whose pattern starts with <paramref name="prefix"/> (a path segment), one per method.</summary>
+    public static List<ApiRoute> Under(IServiceProvider services, string prefix) =>
         services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Where(e => e.RoutePattern.RawText?.TrimStart('/').StartsWith("api/v1/", StringComparison.Ordinal) == true
-                        || e.RoutePattern.RawText?.TrimStart('/') == "api/v1")
+            .Where(e => e.RoutePattern.RawText?.TrimStart('/').StartsWith(prefix + "/", StringComparison.Ordinal) == true
+                        || e.RoutePattern.RawText?.TrimStart('/') == prefix)
             .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
                 .Select(m => new ApiRoute(m, e.RoutePattern.RawText!.TrimStart('/').TrimEnd('/'), e)))
             .ToList();
