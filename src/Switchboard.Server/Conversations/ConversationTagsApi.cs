@@ -59,18 +59,13 @@ public static class ConversationTagsApi
     }
 
     /// <summary>Names differing only in case would look like one tag in the inbox.</summary>
-    private static Task<bool> NameTakenAsync(SwitchboardDbContext db, string? name, long exceptId, CancellationToken cancellationToken) =>
-        name is null
-            ? Task.FromResult(false)
-            : db.ConversationTags.AnyAsync(t => t.Name.ToLower() == name.Trim().ToLower() && t.Id != exceptId, cancellationToken);
-
     private static async Task<Results<Created<ConversationTagView>, ValidationProblem, ProblemHttpResult>> Create(
         ConversationTagRequest request, SwitchboardDbContext db, TimeProvider clock, AuditDetails audit, CancellationToken cancellationToken)
     {
         var validation = Validate(request, creating: true);
         if (!validation.IsValid)
             return validation.ToResult();
-        if (await NameTakenAsync(db, request.Name, 0, cancellationToken))
+        if (await db.ConversationTags.NameTakenAsync(request.Name, 0, cancellationToken))
             return Problems.Conflict("A conversation tag with that name exists.");
         var tag = new ConversationTag { Name = "", Color = "", CreatedAt = clock.GetUtcNow() };
         Apply(tag, request);
@@ -90,7 +85,7 @@ public static class ConversationTagsApi
         var validation = Validate(request, creating: false);
         if (!validation.IsValid)
             return validation.ToResult();
-        if (await NameTakenAsync(db, request.Name, id, cancellationToken))
+        if (await db.ConversationTags.NameTakenAsync(request.Name, id, cancellationToken))
             return Problems.Conflict("A conversation tag with that name exists.");
         Apply(tag, request);
         await db.SaveChangesAsync(cancellationToken);

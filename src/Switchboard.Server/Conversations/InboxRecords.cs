@@ -74,7 +74,7 @@ public sealed class ConversationNote : ITenantOwned
 }
 
 /// <summary>A coloured label conversations can carry (distinct from contact tags, which segment customers).</summary>
-public sealed class ConversationTag : ITenantOwned
+public sealed class ConversationTag : ITenantOwned, INamedRow
 {
     public long Id { get; set; }
     public long TenantId { get; set; }

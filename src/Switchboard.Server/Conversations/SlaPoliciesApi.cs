@@ -70,11 +70,6 @@ public static class SlaPoliciesApi
             policy.IsDefault = isDefault;
     }
 
-    private static Task<bool> NameTakenAsync(SwitchboardDbContext db, string? name, long exceptId, CancellationToken cancellationToken) =>
-        name is null
-            ? Task.FromResult(false)
-            : db.SlaPolicies.AnyAsync(p => p.Name.ToLower() == name.Trim().ToLower() && p.Id != exceptId, cancellationToken);
-
     /// <summary>Saves the policy; a new default takes over from the previous one in the same transaction (the unique index
     /// allows one default per tenant).</summary>
     private static async Task SaveAsync(SwitchboardDbContext db, SlaPolicy policy, CancellationToken cancellationToken)
@@ -92,7 +87,7 @@ public static class SlaPoliciesApi
         var validation = Validate(request, creating: true);
         if (!validation.IsValid)
             return validation.ToResult();
-        if (await NameTakenAsync(db, request.Name, 0, cancellationToken))
+        if (await db.SlaPolicies.NameTakenAsync(request.Name, 0, cancellationToken))
             return Problems.Conflict("An SLA policy with that name exists.");
         var now = clock.GetUtcNow();
         var policy = new SlaPolicy { Name = "", CreatedAt = now, UpdatedAt = now };
@@ -113,7 +108,7 @@ public static class SlaPoliciesApi
         var validation = Validate(request, creating: false);
         if (!validation.IsValid)
             return validation.ToResult();
-        if (await NameTakenAsync(db, request.Name, id, cancellationToken))
+        if (await db.SlaPolicies.NameTakenAsync(request.Name, id, cancellationToken))
             return Problems.Conflict("An SLA policy with that name exists.");
         Apply(policy, request);
         policy.UpdatedAt = clock.GetUtcNow();

@@ -8,7 +8,7 @@ using Switchboard.Tenancy;
 namespace Switchboard.Conversations;
 
 /// <summary>How fast a tenant promises to answer and to resolve. New conversations take the active default policy.</summary>
-public sealed class SlaPolicy : ITenantOwned
+public sealed class SlaPolicy : ITenantOwned, INamedRow
 {
     public long Id { get; set; }
     public long TenantId { get; set; }
