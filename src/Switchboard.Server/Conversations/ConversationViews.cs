@@ -49,7 +49,10 @@ public sealed class ConversationViews(SwitchboardDbContext db)
             from user in assigned.DefaultIfEmpty()
             select new { c, Contact = new ContactRef(contact.Id, contact.Name, contact.Phone, contact.Email),
                 Channel = new ChannelRef(channel.Id, channel.Name, channel.Type), AssigneeName = user == null ? null : user.Name,
-                ChatEndedAt = db.ChatSessions.Where(s => s.ConversationId == c.Id && s.EndedAt != null).Select(s => s.EndedAt).FirstOrDefault() })
+                // Only web chats have sessions: other rows of the list skip the lookup.
+                ChatEndedAt = c.Platform == ChannelType.Webchat
+                    ? db.ChatSessions.Where(s => s.ConversationId == c.Id && s.EndedAt != null).Select(s => s.EndedAt).FirstOrDefault()
+                    : null })
             .ToListAsync(cancellationToken);
         var tagsBy = await TagsOfAsync(ids, cancellationToken);
         var byId = rows.ToDictionary(r => r.c.Id, r => Summary(r.c, r.Contact, r.Channel, r.AssigneeName, tagsBy[r.c.Id].ToList(), r.ChatEndedAt));
