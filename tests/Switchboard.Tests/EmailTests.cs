@@ -218,6 +218,50 @@ public sealed class EmailTests(Servers servers)
         Assert.Equal("550", (await factory.QueryAsync(tenant.Id, db => db.Messages.SingleAsync(m => m.Id == refused.Id()))).ErrorCode);
     }
 
+    [Theory, Providers]
+    public async Task ABurstOfReplies_WaitsForTheChannelsRate_AndSendsEveryOne(DatabaseProvider provider)
+    {
+        // Waiting for a send token is not an attempt: 30 replies at once on a channel limited to 5/s all go out, none
+        // gives up after its 8 attempts.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var factory = new SwitchboardFactory(database, new Dictionary<string, string?> { ["Messaging:RatePerSecond:Email"] = "5" });
+        await using var smtp = new FakeSmtpServer();
+        var tenant = await factory.CreateTenantAsync();
+        var channel = await tenant.Owner.PostJsonAsync("/api/v1/channels", new
+        {
+            type = "email", name = "Help desk",
+            settings = new { smtpHost = "127.0.0.1", smtpPort = smtp.Port, fromAddress = HelpDesk, inboundProvider = "mailgun", mailgunSigningKey = SigningKey },
+        }, HttpStatusCode.Created);
+        await factory.CreateClient().SendAsync(Mailgun(channel.Id(), new Mail(Id("first"), "Order 1", "Where is my order?"), factory.Clock.GetUtcNow()));
+        await WhatsAppWebhookTests.WaitForAsync(factory, tenant.Id, async db => await db.Messages.CountAsync() == 1);
+        var conversationId = (await factory.QueryAsync(tenant.Id, db => db.Conversations.SingleAsync())).Id;
+
+        // The test's clock is manual; jobs postponed for a token come due as it follows real time.
+        using var stop = new CancellationTokenSource();
+        var ticking = Task.Run(async () =>
+        {
+            var last = System.Diagnostics.Stopwatch.GetTimestamp();
+            while (!stop.IsCancellationRequested)
+            {
+                await Task.Delay(10);
+                var now = System.Diagnostics.Stopwatch.GetTimestamp();
+                factory.Clock.Advance(System.Diagnostics.Stopwatch.GetElapsedTime(last, now));
+                last = now;
+            }
+        });
+        const int replies = 30;
+        await Task.WhenAll(Enumerable.Range(0, replies).Select(i => tenant.Owner.PostJsonAsync(
+            $"/api/v1/conversations/{conversationId}/messages", new { type = "text", text = $"Update {i}" }, HttpStatusCode.Accepted)));
+        await WhatsAppWebhookTests.WaitForAsync(factory, tenant.Id,
+            async db => await db.Messages.CountAsync(m => m.Direction == MessageDirection.Outbound && m.Status != MessageStatus.Pending) == replies,
+            TimeSpan.FromSeconds(30));
+        await stop.CancelAsync();
+        await ticking;
+
+        Assert.Equal(replies, await factory.QueryAsync(tenant.Id, db => db.Messages.CountAsync(m => m.Status == MessageStatus.Sent)));
+        Assert.Equal(replies, smtp.Messages.Count);
+    }
+
     /// <summary>The header block of a message as sent, folded lines joined.</summary>
     private static Dictionary<string, string> HeadersOf(string data) =>
         data[..data.IndexOf("\r\n\r\n", StringComparison.Ordinal)].Replace("\r\n ", " ", StringComparison.Ordinal).Replace("\r\n\t", " ", StringComparison.Ordinal)

@@ -154,9 +154,11 @@ public sealed class WhatsAppWebhookTests(Servers servers)
     private static Task<T> CountAsync<T>(SwitchboardFactory factory, long tenantId, Func<SwitchboardDbContext, Task<T>> query) =>
         factory.InTenantAsync(tenantId, services => query(services.GetRequiredService<SwitchboardDbContext>()));
 
-    internal static async Task WaitForAsync(SwitchboardFactory factory, long tenantId, Func<SwitchboardDbContext, Task<bool>> condition)
+    internal static async Task WaitForAsync(SwitchboardFactory factory, long tenantId, Func<SwitchboardDbContext, Task<bool>> condition,
+        TimeSpan? within = null)
     {
-        for (var i = 0; i < 100; i++)
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(10));
+        while (DateTime.UtcNow < deadline)
         {
             if (await CountAsync(factory, tenantId, condition))
                 return;

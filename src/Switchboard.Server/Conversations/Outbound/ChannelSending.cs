@@ -74,25 +74,29 @@ public sealed class MessagingOptions
     public double RateFor(ChannelType type) => RatePerSecond.GetValueOrDefault(type);
 }
 
-/// <summary>A token bucket per channel (this node's share): a send that finds the bucket empty is told how long to wait.</summary>
+/// <summary>A token bucket per channel (this node's share). A send that finds the bucket empty is told when to come back:
+/// waiting sends are given slots one token apart in the order they asked, so a burst drains at the channel's rate instead of
+/// every waiting send retrying at the same instant.</summary>
 public sealed class ChannelRateLimiter(MessagingOptions options, TimeProvider clock)
 {
     private sealed class Bucket
     {
         public double Tokens;
         public long LastTicks;
+        /// <summary>The timestamp of the last slot handed to a waiting send.</summary>
+        public long LastSlotTicks;
     }
 
     private readonly ConcurrentDictionary<long, Bucket> buckets = new();
 
-    /// <summary>Null when the send may go now; otherwise the wait until a token is free.</summary>
+    /// <summary>Null when the send may go now; otherwise the wait until its slot.</summary>
     public TimeSpan? TryAcquire(Channel channel)
     {
         var rate = options.RateFor(channel.Type);
         if (rate <= 0)
             return null;
         var now = clock.GetTimestamp();
-        var bucket = buckets.GetOrAdd(channel.Id, _ => new Bucket { Tokens = rate, LastTicks = now });
+        var bucket = buckets.GetOrAdd(channel.Id, _ => new Bucket { Tokens = rate, LastTicks = now, LastSlotTicks = now });
         lock (bucket)
         {
             var elapsed = clock.GetElapsedTime(bucket.LastTicks, now).TotalSeconds;
@@ -103,7 +107,10 @@ public sealed class ChannelRateLimiter(MessagingOptions options, TimeProvider cl
                 bucket.Tokens -= 1;
                 return null;
             }
-            return TimeSpan.FromSeconds((1 - bucket.Tokens) / rate);
+            var interval = (long)(clock.TimestampFrequency / rate);
+            var nextToken = now + (long)((1 - bucket.Tokens) * interval);
+            bucket.LastSlotTicks = Math.Max(nextToken, bucket.LastSlotTicks + interval);
+            return clock.GetElapsedTime(now, bucket.LastSlotTicks);
         }
     }
 }

@@ -156,7 +156,7 @@ internal sealed class MessageSendJob(
         var channel = await db.Channels.AsNoTracking().FirstAsync(c => c.Id == message.ChannelId, cancellationToken);
         var contact = await db.Contacts.FirstAsync(c => c.Id == conversation.ContactId, cancellationToken);
         if (limiter.TryAcquire(channel) is { } wait)
-            throw new RetryLaterException(wait, $"Channel {channel.Id} is at its rate limit.");
+            throw new JobPostponedException(wait, $"Channel {channel.Id} is at its rate limit.");
 
         var sender = senders.FirstOrDefault(s => s.Handles(channel.Type))
             ?? throw new InvalidOperationException($"No sender for {channel.Type} channels.");

@@ -22,6 +22,13 @@ public sealed class RetryLaterException(TimeSpan delay, string message) : Except
     public TimeSpan Delay { get; } = delay;
 }
 
+/// <summary>Thrown by a handler that could not start the work yet (its channel's send rate is used up): the job runs again
+/// after <see cref="Delay"/> and the claim is not counted as an attempt, since nothing was tried.</summary>
+public sealed class JobPostponedException(TimeSpan delay, string message) : Exception(message)
+{
+    public TimeSpan Delay { get; } = delay;
+}
+
 /// <summary>Lets a long-running handler keep its claim on a job (extend before the lease runs out).</summary>
 public sealed class JobLease(Func<CancellationToken, Task> renew)
 {

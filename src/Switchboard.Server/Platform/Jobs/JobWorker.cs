@@ -58,6 +58,11 @@ internal sealed class JobWorker(
             await handler.RunAsync(job, new JobLease(ct => RenewAsync(db, job.Id, ct)), cancellationToken);
             await FinishAsync(db, job.Id, JobStatus.Succeeded, null, null, cancellationToken);
         }
+        catch (JobPostponedException postponed) when (!cancellationToken.IsCancellationRequested)
+        {
+            db.ChangeTracker.Clear();
+            await PostponeAsync(db, job.Id, clock.GetUtcNow() + postponed.Delay, cancellationToken);
+        }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             var dead = job.Attempts >= job.MaxAttempts || handler is null;
@@ -132,6 +137,15 @@ internal sealed class JobWorker(
         return db.Jobs.Where(j => j.Id == jobId && j.LockedBy == node)
             .ExecuteUpdateAsync(s => s.SetProperty(j => j.LockedUntil, leaseEnd), cancellationToken);
     }
+
+    /// <summary>Puts the job back in the queue until <paramref name="runAt"/> and takes back the attempt its claim counted.</summary>
+    private Task PostponeAsync(SwitchboardDbContext db, long jobId, DateTimeOffset runAt, CancellationToken cancellationToken) =>
+        db.Jobs.Where(j => j.Id == jobId && j.LockedBy == node).ExecuteUpdateAsync(s => s
+            .SetProperty(j => j.Status, JobStatus.Queued)
+            .SetProperty(j => j.RunAt, runAt)
+            .SetProperty(j => j.Attempts, j => j.Attempts - 1)
+            .SetProperty(j => j.LockedUntil, (DateTimeOffset?)null)
+            .SetProperty(j => j.LockedBy, (string?)null), cancellationToken);
 
     private Task FinishAsync(SwitchboardDbContext db, long jobId, JobStatus status, string? error, DateTimeOffset? retryAt, CancellationToken cancellationToken)
     {
