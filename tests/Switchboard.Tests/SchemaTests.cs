@@ -54,6 +54,29 @@ public sealed class SchemaTests(Servers servers)
             await node.DisposeAsync();
     }
 
+    [Fact]
+    public async Task Migrate_OnSqlite_AfterAMigratorCrashedHoldingEfsLock_StillStarts()
+    {
+        // A process killed mid-migration leaves its row in EF's lock table; the next start must not wait for it forever.
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = "Sqlite", ["ConnectionStrings:Switchboard"] = database.ConnectionString,
+        }).Build();
+        await using var node = new ServiceCollection().AddLogging().AddSwitchboardDatabase(configuration).BuildServiceProvider();
+        await DatabaseSetup.MigrateAsync(node);
+        await using (var scope = node.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<SwitchboardDbContext>();
+            await db.Database.ExecuteSqlRawAsync("INSERT INTO \"__EFMigrationsLock\" (\"Id\", \"Timestamp\") VALUES (1, '2026-12-04 10:00:00')");
+        }
+
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var migrating = DatabaseSetup.MigrateAsync(node, patience.Token);
+        Assert.Same(migrating, await Task.WhenAny(migrating, Task.Delay(TimeSpan.FromSeconds(25))));
+        await migrating;
+    }
+
     private static HashSet<string> ModelSchema(IRelationalModel model, DatabaseProvider provider)
     {
         var schema = new HashSet<string>();

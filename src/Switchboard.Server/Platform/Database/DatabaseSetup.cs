@@ -78,7 +78,9 @@ public static class DatabaseSetup
 
     /// <summary>Applies pending migrations; several nodes may run this at once. On PostgreSQL a session-level advisory lock
     /// serialises them: EF's own migration lock there is released between migrations, so a second node could re-apply
-    /// one the first had just committed (the concurrent-migration test caught it). SQLite uses EF's lock table.</summary>
+    /// one the first had just committed (the concurrent-migration test caught it). On SQLite an exclusive lock on a file
+    /// beside the database serialises them; the operating system drops it when its process dies, so holding it proves that a
+    /// row left in EF's lock table is a crashed migrator's, which would otherwise make every later start wait forever.</summary>
     public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken = default)
     {
         await using var scope = services.CreateAsyncScope();
@@ -87,6 +89,12 @@ public static class DatabaseSetup
         {
             // Write-ahead logging lets readers go on while a writer commits.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+            var file = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource;
+            await using var migrating = await ExclusiveFileLock.AcquireAsync(Path.GetFullPath(file) + ".migration-lock", cancellationToken);
+            var efLockTable = await db.Database.SqlQueryRaw<long>(
+                "SELECT count(*) AS \"Value\" FROM sqlite_master WHERE type = 'table' AND name = '__EFMigrationsLock'").SingleAsync(cancellationToken);
+            if (efLockTable > 0)
+                await db.Database.ExecuteSqlRawAsync("DELETE FROM \"__EFMigrationsLock\"", cancellationToken);
             await db.Database.MigrateAsync(cancellationToken);
             return;
         }
@@ -105,6 +113,32 @@ public static class DatabaseSetup
 
     /// <summary>Arbitrary, fixed: the advisory-lock id every Switchboard node uses for migrations.</summary>
     private const long MigrationLockKey = 0x5357_4254_4D49_4752; // "SWBTMIGR"
+}
+
+/// <summary>An exclusive lock on a file, held until disposed or until the process ends (the operating system releases it).</summary>
+internal sealed class ExclusiveFileLock : IAsyncDisposable
+{
+    private readonly FileStream stream;
+
+    private ExclusiveFileLock(FileStream stream) => this.stream = stream;
+
+    public static async Task<ExclusiveFileLock> AcquireAsync(string path, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                return new ExclusiveFileLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+            }
+            catch (IOException)
+            {
+                // Another migrator holds it.
+                await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+            }
+        }
+    }
+
+    public ValueTask DisposeAsync() => stream.DisposeAsync();
 }
 
 /// <summary>Lets SQLite itself wait for its write lock (retrying within a millisecond or two) instead of answering "busy" at
