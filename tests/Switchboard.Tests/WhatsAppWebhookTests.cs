@@ -154,6 +154,30 @@ public sealed class WhatsAppWebhookTests(Servers servers)
     private static Task<T> CountAsync<T>(SwitchboardFactory factory, long tenantId, Func<SwitchboardDbContext, Task<T>> query) =>
         factory.InTenantAsync(tenantId, services => query(services.GetRequiredService<SwitchboardDbContext>()));
 
+    [Theory, Providers]
+    public async Task OneTenantsBodyWithARawNul_FailsNoOneElsesWebhooks(DatabaseProvider provider)
+    {
+        // PostgreSQL text refuses NUL; webhooks arriving together are stored in one statement, so one tenant's signed body
+        // carrying a raw NUL used to fail the whole batch with every other tenant's deliveries in it.
+        var factory = await servers.ForAsync(provider);
+        var hostile = await factory.CreateTenantAsync();
+        var victim = await factory.CreateTenantAsync();
+        var hostileChannel = (await hostile.Owner.PostJsonAsync("/api/v1/channels", ChannelsTests.WhatsApp(), HttpStatusCode.Created)).Id();
+        var victimChannel = (await victim.Owner.PostJsonAsync("/api/v1/channels", ChannelsTests.WhatsApp(), HttpStatusCode.Created)).Id();
+        var meta = factory.CreateClient();
+
+        var requests = Enumerable.Range(0, 200).Select(i => i % 20 == 0
+            ? Signed(hostileChannel, InboundText($"wamid.nul.{Guid.NewGuid():N}", body: "a\0b"))
+            : Signed(victimChannel, InboundText($"wamid.victim.{Guid.NewGuid():N}", from: $"1650555{i:D4}"))).ToList();
+        var answers = await Task.WhenAll(requests.Select(r => meta.SendAsync(r)));
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+        Assert.Equal(190, await factory.QueryAsync(victim.Id, db => db.WebhookEvents.CountAsync()));
+        var stored = await factory.QueryAsync(hostile.Id, db => db.WebhookEvents.Select(e => e.Payload).ToListAsync());
+        Assert.Equal(10, stored.Count);
+        Assert.All(stored, payload => Assert.Contains("a\uFFFDb", payload));
+    }
+
     internal static async Task WaitForAsync(SwitchboardFactory factory, long tenantId, Func<SwitchboardDbContext, Task<bool>> condition,
         TimeSpan? within = null)
     {

@@ -35,5 +35,9 @@ public sealed class WebhookInbox(WebhookChannelCache channels, WebhookWriter wri
     /// delivery (usually <see cref="Hash"/> of the raw body, since providers re-deliver byte-identical payloads). False when
     /// a delivery with that key is already stored: a re-delivery, or the same one racing itself.</summary>
     public Task<bool> AcceptAsync(Channel channel, string payload, string deliveryKey, CancellationToken cancellationToken) =>
-        writer.StoreAsync(new PendingWebhook(channel.TenantId, channel.Id, payload, deliveryKey), cancellationToken);
+        writer.StoreAsync(new PendingWebhook(channel.TenantId, channel.Id, Storable(payload), deliveryKey), cancellationToken);
+
+    /// <summary>PostgreSQL text cannot hold NUL: a signed body carrying one raw would fail the group commit it shares with other
+    /// tenants' webhooks. It is stored as U+FFFD, as undecodable bytes already are (the signature was checked on the raw bytes).</summary>
+    internal static string Storable(string payload) => payload.Contains('\0') ? payload.Replace('\0', '\uFFFD') : payload;
 }

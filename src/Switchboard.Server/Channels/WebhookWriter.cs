@@ -43,21 +43,36 @@ public sealed class WebhookWriter(IServiceScopeFactory scopes, WebhookProcessor 
         {
             while (batch.Count < MaxBatch && queue.Reader.TryRead(out var next))
                 batch.Add(next);
-            try
+            if (!await TryWriteAsync(batch, stoppingToken) && batch.Count > 1)
             {
-                var stored = await WriteAsync(batch, stoppingToken);
-                for (var i = 0; i < batch.Count; i++)
-                    batch[i].Stored.TrySetResult(stored[i]);
-                if (stored.Any(s => s))
-                    processor.Notify();
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-            {
-                // Nothing of the batch is committed: every request answers 500 and the provider delivers again.
-                logger.LogError(e, "Could not store {Count} webhooks", batch.Count);
-                batch.ForEach(w => w.Stored.TrySetException(e));
+                // One delivery can fail the statement for all (a value the database refuses): each goes again on its own, so
+                // only that one is answered 500 and everyone else's is stored.
+                foreach (var webhook in batch)
+                    await TryWriteAsync([webhook], stoppingToken);
             }
             batch.Clear();
+        }
+    }
+
+    /// <summary>Stores <paramref name="batch"/> and answers its requests; false (nothing answered) when the commit failed, or
+    /// for a batch of one, answers it with the error: its request gets a 500 and the provider delivers again.</summary>
+    private async Task<bool> TryWriteAsync(List<PendingWebhook> batch, CancellationToken stoppingToken)
+    {
+        try
+        {
+            var stored = await WriteAsync(batch, stoppingToken);
+            for (var i = 0; i < batch.Count; i++)
+                batch[i].Stored.TrySetResult(stored[i]);
+            if (stored.Any(s => s))
+                processor.Notify();
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            logger.LogError(e, "Could not store {Count} webhooks", batch.Count);
+            if (batch.Count == 1)
+                batch[0].Stored.TrySetException(e);
+            return false;
         }
     }
 
