@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -87,6 +88,43 @@ public sealed class MessagingTests(Servers servers)
 
     private static Task<T> QueryAsync<T>(TenantHandle tenant, Func<SwitchboardDbContext, Task<T>> query) =>
         tenant.Factory.InTenantAsync(tenant.Id, services => query(services.GetRequiredService<SwitchboardDbContext>()));
+
+    [Fact]
+    public async Task ASlowUpload_DoesNotHoldUpOtherWriters_OnSqlite()
+    {
+        // SQLite has one writer: an audited request used to open its transaction before reading a
+        // multipart body, so a file arriving slowly held up every other writer until it was complete.
+        // Over real HTTP: the in-process test server would hand the body over only once it is complete.
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var factory = new SwitchboardFactory(database);
+        factory.UseKestrel(0);
+        factory.StartServer();
+        var address = factory.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
+        var tenant = await factory.CreateTenantAsync();
+        using var owner = new HttpClient { BaseAddress = new Uri(address) };
+        owner.DefaultRequestHeaders.Authorization = tenant.Owner.DefaultRequestHeaders.Authorization;
+        tenant = tenant with { Owner = owner };
+        var channelId = (await tenant.Owner.PostJsonAsync("/api/v1/channels", ChannelsTests.WhatsApp(apiBaseUrl: Nowhere), HttpStatusCode.Created)).Id();
+        var conversationId = await CustomerWritesAsync(tenant, channelId, "15550000199", "Ada Lovelace", "Here is my invoice");
+        var trickle = new System.IO.Pipelines.Pipe();
+        var upload = new MultipartFormDataContent();
+        var file = new StreamContent(trickle.Reader.AsStream());
+        file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("image/png");
+        upload.Add(file, "file", "invoice.png");
+        await trickle.Writer.WriteAsync(new byte[16 * 1024]);
+        var sending = tenant.Owner.PostAsync($"/api/v1/conversations/{conversationId}/messages", upload);
+        await Task.Delay(500);
+
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        var contact = await tenant.Owner.PostAsJsonAsync("/api/v1/contacts", new { name = "Grace Hopper", phone = "+15550000198" }, patience.Token);
+        Assert.Equal(HttpStatusCode.Created, contact.StatusCode);
+        Assert.False(sending.IsCompleted);
+
+        await trickle.Writer.WriteAsync(new byte[16 * 1024]);
+        await trickle.Writer.CompleteAsync();
+        Assert.Equal(HttpStatusCode.Accepted, (await sending).StatusCode);
+    }
 
     [Theory, Providers]
     public async Task TheConversationList_FiltersSearchesPagesAndCountsPerStatus(DatabaseProvider provider)

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.WebUtilities;
 using System.Text.Json.Nodes;
 using Switchboard.Platform.Database;
 
@@ -52,6 +53,7 @@ internal sealed class AuditFilter : IEndpointFilter
 
         var services = http.RequestServices;
         var db = services.GetRequiredService<SwitchboardDbContext>();
+        await ReadBodyAsync(http.Request, http.RequestAborted);
         await using var transaction = await db.Database.BeginTransactionAsync(http.RequestAborted);
         var result = await next(context);
         // Typed handlers return a Results<...> union; its status is on the result inside.
@@ -66,6 +68,21 @@ internal sealed class AuditFilter : IEndpointFilter
             await transaction.CommitAsync(http.RequestAborted);
         }
         return result;
+    }
+
+    /// <summary>Reads the whole body before the transaction opens: on SQLite the transaction holds the database's one write
+    /// lock, and a client uploading slowly would otherwise hold every other writer up for as long as it likes. Forms are parsed
+    /// (files spill to disk); other bodies are buffered and rewound for the handler.</summary>
+    private static async Task ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.HasFormContentType)
+        {
+            await request.ReadFormAsync(cancellationToken);
+            return;
+        }
+        request.EnableBuffering();
+        await request.Body.DrainAsync(cancellationToken);
+        request.Body.Position = 0;
     }
 }
 
