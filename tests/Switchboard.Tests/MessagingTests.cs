@@ -302,7 +302,7 @@ public sealed class MessagingTests(Servers servers)
     {
         var job = await services.GetRequiredService<SwitchboardDbContext>().Jobs.Where(j => j.Type == MessageSendJob.JobType && j.TenantId == tenant.Id)
             .OrderByDescending(j => j.Id).FirstAsync();
-        await services.GetServices<IJobHandler>().Single(h => h.Type == MessageSendJob.JobType).RunAsync(job, new JobLease(_ => Task.CompletedTask),
+        await services.GetServices<IJobHandler>().Single(h => h.Type == MessageSendJob.JobType).RunAsync(job,
             CancellationToken.None);
         return 0;
     });

@@ -23,7 +23,7 @@ internal sealed class ContactImportJob(SwitchboardDbContext db, ContactService c
 
     private sealed record References(Dictionary<string, long> DepartmentsByName, Dictionary<string, long> MembersByEmail);
 
-    public async Task RunAsync(Job job, JobLease lease, CancellationToken cancellationToken)
+    public async Task RunAsync(Job job, CancellationToken cancellationToken)
     {
         var payload = JsonSerializer.Deserialize<Payload>(job.Payload, JsonSerializerOptions.Web)!;
         var import = await db.ContactImports.FirstOrDefaultAsync(i => i.Id == payload.ImportId, cancellationToken);
@@ -70,7 +70,6 @@ internal sealed class ContactImportJob(SwitchboardDbContext db, ContactService c
             if (import.RowsProcessed % BatchSize == 0)
             {
                 import = await CommitBatchAsync(import, batch, errors, csv.Parser.ByteCount, cancellationToken);
-                await lease.RenewAsync(cancellationToken);
             }
         }
         import = await CommitBatchAsync(import, batch, errors, import.BytesTotal, cancellationToken);

@@ -37,7 +37,7 @@ internal sealed class MediaDownloadJob(SwitchboardDbContext db, IEnumerable<IMed
 
     public string Type => JobType;
 
-    public async Task RunAsync(Job job, JobLease lease, CancellationToken cancellationToken)
+    public async Task RunAsync(Job job, CancellationToken cancellationToken)
     {
         var attachmentId = JsonSerializer.Deserialize<Payload>(job.Payload, JsonSerializerOptions.Web)!.AttachmentId;
         var attachment = await db.MessageAttachments.FirstOrDefaultAsync(a => a.Id == attachmentId, cancellationToken);

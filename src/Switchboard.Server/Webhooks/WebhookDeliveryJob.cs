@@ -24,7 +24,7 @@ internal sealed class WebhookDeliveryJob(SwitchboardDbContext db, WebhookSender 
 
     public string Type => JobType;
 
-    public async Task RunAsync(Job job, JobLease lease, CancellationToken cancellationToken)
+    public async Task RunAsync(Job job, CancellationToken cancellationToken)
     {
         var deliveryId = Read(job);
         // Gone with its subscription, or settled already (a test ping the request sent itself, a run whose lease expired).

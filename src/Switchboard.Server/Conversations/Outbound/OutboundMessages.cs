@@ -146,7 +146,7 @@ internal sealed class MessageSendJob(
 
     public string Type => JobType;
 
-    public async Task RunAsync(Job job, JobLease lease, CancellationToken cancellationToken)
+    public async Task RunAsync(Job job, CancellationToken cancellationToken)
     {
         var messageId = System.Text.Json.JsonSerializer.Deserialize<Payload>(job.Payload, System.Text.Json.JsonSerializerOptions.Web)!.MessageId;
         var message = await db.Messages.Include(m => m.Attachments).FirstOrDefaultAsync(m => m.Id == messageId, cancellationToken);
@@ -171,8 +171,15 @@ internal sealed class MessageSendJob(
             await unconfirmed.CommitAsync(cancellationToken);
             return;
         }
-        message.SendStartedAt = clock.GetUtcNow();
-        await db.SaveChangesAsync(cancellationToken);
+        // The marker is set only if nobody set it since this run read the message: of two runners racing for one send (a
+        // claim taken over after a pause), one sends.
+        var now = clock.GetUtcNow();
+        var started = now.AddTicks(-(now.Ticks % 10)); // whole microseconds, as PostgreSQL keeps it: compared again below
+        if (await db.Messages.Where(m => m.Id == message.Id && m.Status == MessageStatus.Pending && m.SendStartedAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.SendStartedAt, started), cancellationToken) == 0)
+            return;
+        db.Entry(message).Property(m => m.SendStartedAt).OriginalValue = started;
+        message.SendStartedAt = started;
 
         SendOutcome outcome;
         try
@@ -188,13 +195,24 @@ internal sealed class MessageSendJob(
             await db.SaveChangesAsync(CancellationToken.None);
             throw;
         }
-        // The provider answered: whatever it said is known.
-        message.SendStartedAt = null;
+        // The provider answered: whatever it said is known. Recorded on the row as it stands now, locked: another runner may
+        // have settled the message meanwhile (failed it as unconfirmed after this one went quiet).
         await using var transaction = await UnitOfWork.BeginAsync(db, cancellationToken);
+        if (!db.IsSqlite)
+            await db.Database.ExecuteSqlAsync($"SELECT id FROM messages WHERE id = {message.Id} FOR UPDATE", cancellationToken);
+        await db.Entry(message).ReloadAsync(cancellationToken);
+        if (message.SendStartedAt != started && outcome is not SendOutcome.Accepted)
+            return;
+        message.SendStartedAt = null;
         switch (outcome)
         {
             case SendOutcome.Accepted accepted:
                 message.ProviderMessageId = accepted.ProviderMessageId;
+                if (message is { Status: MessageStatus.Failed, ErrorCode: UnconfirmedCode })
+                {
+                    // The provider's acceptance settles what the other runner could not know.
+                    (message.Status, message.ErrorCode, message.ErrorMessage, message.FailedAt) = (MessageStatus.Pending, null, null, null);
+                }
                 await statuses.RecordAsync(message, new ProviderStatus(accepted.ProviderMessageId, MessageStatus.Sent, clock.GetUtcNow()), cancellationToken);
                 break;
             case SendOutcome.Transient transient:

@@ -4,12 +4,13 @@ using Switchboard.Platform.Database;
 namespace Switchboard.Platform.Jobs;
 
 /// <summary>Runs one type of job. Handlers run inside the job's tenant scope and must be idempotent: a job whose worker
-/// died is run again once its lease expires.</summary>
+/// died is run again once its lease expires. The worker keeps the lease while the handler runs and cancels the handler's token
+/// if the claim is lost.</summary>
 public interface IJobHandler
 {
     string Type { get; }
 
-    Task RunAsync(Job job, JobLease lease, CancellationToken cancellationToken);
+    Task RunAsync(Job job, CancellationToken cancellationToken);
 
     /// <summary>Called once when the job is dead-lettered after its last attempt, to record the failure where people look.</summary>
     Task OnDeadAsync(Job job, string error, CancellationToken cancellationToken);
@@ -27,12 +28,6 @@ public sealed class RetryLaterException(TimeSpan delay, string message) : Except
 public sealed class JobPostponedException(TimeSpan delay, string message) : Exception(message)
 {
     public TimeSpan Delay { get; } = delay;
-}
-
-/// <summary>Lets a long-running handler keep its claim on a job (extend before the lease runs out).</summary>
-public sealed class JobLease(Func<CancellationToken, Task> renew)
-{
-    public Task RenewAsync(CancellationToken cancellationToken) => renew(cancellationToken);
 }
 
 /// <summary>Wakes this node's worker at once when work is queued here, instead of at its next poll.</summary>

@@ -18,8 +18,11 @@ public sealed class JobOptions
 }
 
 /// <summary>Claims due jobs one at a time and runs them. A claim is a lease: if this node dies mid-job the lease expires
-/// and any node takes the job again. On PostgreSQL the claim uses <c>FOR UPDATE SKIP LOCKED</c>, so nodes never wait on
-/// each other; SQLite has a single writer and claims with a plain conditional update.</summary>
+/// and any node takes the job again. While a handler runs, the worker renews its lease; every claim carries its own token, and
+/// renewing, postponing and finishing are conditional on it, so a runner that lost its claim (a pause longer than the lease)
+/// changes nothing and has its handler cancelled. On PostgreSQL the claim uses <c>FOR UPDATE SKIP LOCKED</c>, so nodes never
+/// wait on each other, and lease times come from the database's clock, so a node whose clock is ahead cannot take a running
+/// job early; SQLite has a single writer (one node, one clock) and claims with a plain conditional update.</summary>
 internal sealed class JobWorker(
     IServiceScopeFactory scopes, JobSignal signal, JobOptions options, DatabaseOptions database, TimeProvider clock,
     ILogger<JobWorker> logger) : BackgroundService
@@ -43,7 +46,8 @@ internal sealed class JobWorker(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SwitchboardDbContext>();
-        var job = await ClaimAsync(db, cancellationToken);
+        var claim = $"{node}/{Guid.NewGuid():N}";
+        var job = await ClaimAsync(db, claim, cancellationToken);
         if (job is null)
             return false;
         if (job.TenantId is { } tenantId)
@@ -51,31 +55,89 @@ internal sealed class JobWorker(
 
         // Handlers are scoped: they share the job scope's DbContext and tenant.
         var handler = scope.ServiceProvider.GetServices<IJobHandler>().FirstOrDefault(h => h.Type == job.Type);
+        if (handler is not null && job.Attempts > job.MaxAttempts)
+        {
+            // Its lease ran out during each attempt: whatever it does stops the process (or outlasts it). Not again.
+            await DeadLetterAsync(db, handler, job, claim, $"Gave up: the worker stopped during each of its {job.MaxAttempts} attempts.", cancellationToken);
+            return true;
+        }
+        using var claimHeld = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var finished = new CancellationTokenSource();
+        var renewing = KeepLeaseAsync(job.Id, claim, claimHeld, finished.Token);
         try
         {
             if (handler is null)
                 throw new InvalidOperationException($"No handler for job type '{job.Type}'.");
-            await handler.RunAsync(job, new JobLease(ct => RenewAsync(db, job.Id, ct)), cancellationToken);
-            await FinishAsync(db, job.Id, JobStatus.Succeeded, null, null, cancellationToken);
+            await handler.RunAsync(job, claimHeld.Token);
+            await finished.CancelAsync();
+            await renewing;
+            await FinishAsync(db, job.Id, claim, JobStatus.Succeeded, null, null, cancellationToken);
         }
         catch (JobPostponedException postponed) when (!cancellationToken.IsCancellationRequested)
         {
+            await finished.CancelAsync();
+            await renewing;
             db.ChangeTracker.Clear();
-            await PostponeAsync(db, job.Id, clock.GetUtcNow() + postponed.Delay, cancellationToken);
+            await PostponeAsync(db, job.Id, claim, clock.GetUtcNow() + postponed.Delay, cancellationToken);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            var dead = job.Attempts >= job.MaxAttempts || handler is null;
+            await finished.CancelAsync();
+            await renewing;
+            db.ChangeTracker.Clear();
+            if (job.Attempts >= job.MaxAttempts || handler is null)
+            {
+                logger.LogWarning(e, "Job {JobId} ({Type}) attempt {Attempt} failed; dead-lettered", job.Id, job.Type, job.Attempts);
+                await DeadLetterAsync(db, handler, job, claim, e.Message, cancellationToken);
+                return true;
+            }
             // The handler's own delay when it knows one, else exponential backoff: 2, 4, 8 ... seconds, at most an hour.
             var delay = e is RetryLaterException later ? later.Delay : TimeSpan.FromSeconds(Math.Min(3600, Math.Pow(2, job.Attempts)));
-            var retryAt = clock.GetUtcNow() + delay;
-            logger.LogWarning(e, "Job {JobId} ({Type}) attempt {Attempt} failed{Outcome}", job.Id, job.Type, job.Attempts, dead ? "; dead-lettered" : "");
-            db.ChangeTracker.Clear();
-            await FinishAsync(db, job.Id, dead ? JobStatus.Dead : JobStatus.Queued, e.Message, dead ? null : retryAt, cancellationToken);
-            if (dead && handler is not null)
-                await handler.OnDeadAsync(job, e.Message, cancellationToken);
+            logger.LogWarning(e, "Job {JobId} ({Type}) attempt {Attempt} failed", job.Id, job.Type, job.Attempts);
+            await FinishAsync(db, job.Id, claim, JobStatus.Queued, e.Message, clock.GetUtcNow() + delay, cancellationToken);
         }
         return true;
+    }
+
+    /// <summary>Renews the claim every third of the lease until <paramref name="finished"/>; when the claim turns out to be lost
+    /// (another node took the job after this one went quiet too long), cancels the handler through <paramref name="claimHeld"/>.</summary>
+    private async Task KeepLeaseAsync(long jobId, string claim, CancellationTokenSource claimHeld, CancellationToken finished)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(options.Lease / 3, finished);
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<SwitchboardDbContext>();
+                if (await RenewAsync(db, jobId, claim, finished) == 0)
+                {
+                    logger.LogWarning("Job {JobId} lost its claim to another worker; its run here is cancelled", jobId);
+                    await claimHeld.CancelAsync();
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (finished.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            // A renewal that fails (the database is away) leaves the lease to run out; the handler goes on meanwhile.
+            logger.LogWarning(e, "Could not renew the lease of job {JobId}", jobId);
+        }
+    }
+
+    /// <summary>Marks the job dead and records the failure where people look (<see cref="IJobHandler.OnDeadAsync"/>) in one
+    /// transaction, so a crash between the two cannot leave, say, a message pending for good.</summary>
+    private async Task DeadLetterAsync(SwitchboardDbContext db, IJobHandler? handler, Job job, string claim, string error, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (await FinishAsync(db, job.Id, claim, JobStatus.Dead, error, null, cancellationToken) == 0)
+            return;
+        if (handler is not null)
+            await handler.OnDeadAsync(job, error, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     private long nextPurgeTicks;
@@ -101,57 +163,64 @@ internal sealed class JobWorker(
 
     /// <summary>Claims the due job that has waited longest. Queued jobs are found through the (status, run_at, id) index
     /// without sorting the backlog; jobs with an expired lease are looked for every few seconds.</summary>
-    private async Task<Job?> ClaimAsync(SwitchboardDbContext db, CancellationToken cancellationToken)
+    private async Task<Job?> ClaimAsync(SwitchboardDbContext db, string claim, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         if (now >= nextLeaseSweep)
         {
             nextLeaseSweep = now + LeaseSweepInterval;
-            if (await ClaimWhereAsync(db, "status = 'Running' AND locked_until < {2}", now, cancellationToken) is { } abandoned)
+            var expired = db.IsSqlite ? "locked_until < {2}" : "locked_until < clock_timestamp()";
+            if (await ClaimWhereAsync(db, claim, $"status = 'Running' AND {expired}", now, cancellationToken) is { } abandoned)
                 return abandoned;
         }
-        return await ClaimWhereAsync(db, "status = 'Queued' AND run_at <= {2}", now, cancellationToken);
+        return await ClaimWhereAsync(db, claim, "status = 'Queued' AND run_at <= {2}", now, cancellationToken);
     }
 
     private static readonly TimeSpan LeaseSweepInterval = TimeSpan.FromSeconds(5);
 
-    private async Task<Job?> ClaimWhereAsync(SwitchboardDbContext db, string condition, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<Job?> ClaimWhereAsync(SwitchboardDbContext db, string claim, string condition, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var leaseEnd = now + options.Lease;
         // SKIP LOCKED lets PostgreSQL nodes and loops claim side by side; SQLite has one writer and needs no row lock.
         var rowLock = db.IsSqlite ? "" : " FOR UPDATE SKIP LOCKED";
         var sql = $$"""
-            UPDATE jobs SET status = 'Running', locked_until = {0}, locked_by = {1}, attempts = attempts + 1
+            UPDATE jobs SET status = 'Running', locked_until = {{LeaseEnd(db)}}, locked_by = {1}, attempts = attempts + 1
             WHERE id = (SELECT id FROM jobs WHERE {{condition}} ORDER BY run_at, id LIMIT 1{{rowLock}})
             RETURNING *
             """;
-        object leaseParameter = db.IsSqlite ? leaseEnd.UtcTicks : leaseEnd;
         object nowParameter = db.IsSqlite ? now.UtcTicks : now;
-        var claimed = await db.Jobs.FromSqlRaw(sql, leaseParameter, node, nowParameter).AsNoTracking().ToListAsync(cancellationToken);
+        var claimed = await db.Jobs.FromSqlRaw(sql, LeaseParameter(db, now), claim, nowParameter).AsNoTracking().ToListAsync(cancellationToken);
         return claimed.SingleOrDefault();
     }
 
-    private Task RenewAsync(SwitchboardDbContext db, long jobId, CancellationToken cancellationToken)
-    {
-        var leaseEnd = clock.GetUtcNow() + options.Lease;
-        return db.Jobs.Where(j => j.Id == jobId && j.LockedBy == node)
-            .ExecuteUpdateAsync(s => s.SetProperty(j => j.LockedUntil, leaseEnd), cancellationToken);
-    }
+    /// <summary>The end of a lease starting now, as SQL over parameter {0}: the database's clock on PostgreSQL, where nodes'
+    /// clocks may disagree; this node's on SQLite (one node).</summary>
+    private static string LeaseEnd(SwitchboardDbContext db) => db.IsSqlite ? "{0}" : "clock_timestamp() + {0}";
+
+    private object LeaseParameter(SwitchboardDbContext db, DateTimeOffset now) => db.IsSqlite ? (now + options.Lease).UtcTicks : options.Lease;
+
+    private Task<int> RenewAsync(SwitchboardDbContext db, long jobId, string claim, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlRawAsync(
+            db.IsSqlite
+                ? "UPDATE jobs SET locked_until = {0} WHERE id = {1} AND locked_by = {2} AND status = 'Running'"
+                : "UPDATE jobs SET locked_until = clock_timestamp() + {0} WHERE id = {1} AND locked_by = {2} AND status = 'Running'",
+            [LeaseParameter(db, clock.GetUtcNow()), jobId, claim], cancellationToken);
 
     /// <summary>Puts the job back in the queue until <paramref name="runAt"/> and takes back the attempt its claim counted.</summary>
-    private Task PostponeAsync(SwitchboardDbContext db, long jobId, DateTimeOffset runAt, CancellationToken cancellationToken) =>
-        db.Jobs.Where(j => j.Id == jobId && j.LockedBy == node).ExecuteUpdateAsync(s => s
+    private Task<int> PostponeAsync(SwitchboardDbContext db, long jobId, string claim, DateTimeOffset runAt, CancellationToken cancellationToken) =>
+        db.Jobs.Where(j => j.Id == jobId && j.LockedBy == claim).ExecuteUpdateAsync(s => s
             .SetProperty(j => j.Status, JobStatus.Queued)
             .SetProperty(j => j.RunAt, runAt)
             .SetProperty(j => j.Attempts, j => j.Attempts - 1)
             .SetProperty(j => j.LockedUntil, (DateTimeOffset?)null)
             .SetProperty(j => j.LockedBy, (string?)null), cancellationToken);
 
-    private Task FinishAsync(SwitchboardDbContext db, long jobId, JobStatus status, string? error, DateTimeOffset? retryAt, CancellationToken cancellationToken)
+    /// <summary>Settles the claim; 0 when the claim was lost meanwhile (the row belongs to another runner and is left alone).</summary>
+    private Task<int> FinishAsync(SwitchboardDbContext db, long jobId, string claim, JobStatus status, string? error, DateTimeOffset? retryAt,
+        CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         DateTimeOffset? completedAt = status is JobStatus.Succeeded or JobStatus.Dead ? now : null;
-        return db.Jobs.Where(j => j.Id == jobId && j.LockedBy == node).ExecuteUpdateAsync(s => s
+        return db.Jobs.Where(j => j.Id == jobId && j.LockedBy == claim).ExecuteUpdateAsync(s => s
             .SetProperty(j => j.Status, status)
             .SetProperty(j => j.LastError, error)
             .SetProperty(j => j.RunAt, j => retryAt ?? j.RunAt)
