@@ -197,6 +197,7 @@ public static class Composition
         api.MapAuthApi();
         api.MapTenantApi();
         api.MapUsersApi();
+        api.MapMeApi();
         api.MapDepartmentsApi();
         api.MapApiKeysApi();
         api.MapAuditApi();

@@ -104,6 +104,39 @@ public sealed class ContactsTests(Servers servers)
     }
 
     [Theory, Providers]
+    public async Task BankingDetails_AreWrittenOnlyWithContactsBanking_AndAuditedMasked(DatabaseProvider provider)
+    {
+        var tenant = await (await servers.ForAsync(provider)).CreateTenantAsync();
+        var created = await tenant.Owner.PostJsonAsync("/api/v1/contacts", Ada(), HttpStatusCode.Created);
+        var supervisor = await tenant.ClientWithRoleAsync(Role.Supervisor);
+
+        // contacts.write (and contacts.import) without contacts.banking: every way in is refused, and nothing changes.
+        var forged = new { bankName = "Mule Bank", accountNumber = "99990000" };
+        await supervisor.PatchJsonAsync($"/api/v1/contacts/{created.Id()}", new { name = "Renamed", banking = forged }, HttpStatusCode.Forbidden);
+        await supervisor.PatchJsonAsync($"/api/v1/contacts/{created.Id()}", new { banking = (object?)null }, HttpStatusCode.Forbidden);
+        await supervisor.PostJsonAsync("/api/v1/contacts", new { name = "New", phone = "+15550009999", banking = forged }, HttpStatusCode.Forbidden);
+        var csv = new StringContent("name,phone,account_number\nAda Lovelace,+447700900123,99990000\n", Encoding.UTF8, "text/csv");
+        await (await supervisor.PostAsync("/api/v1/contacts/imports", csv)).JsonAsync(HttpStatusCode.Forbidden);
+        var unchanged = await tenant.Owner.GetJsonAsync($"/api/v1/contacts/{created.Id()}");
+        Assert.Equal("Ada Lovelace", unchanged["name"]!.GetValue<string>());
+        Assert.Equal("12345678", unchanged["banking"]!["accountNumber"]!.GetValue<string>());
+        Assert.Single((await tenant.Owner.GetJsonAsync("/api/v1/contacts")).Items());
+        Assert.Empty((await tenant.Owner.GetJsonAsync("/api/v1/contacts/imports")).Items());
+        // Other fields stay writable for them.
+        await supervisor.PatchJsonAsync($"/api/v1/contacts/{created.Id()}", new { name = "Renamed" }, HttpStatusCode.OK);
+
+        // With the permission, the change is audited as masked before and after, never in full.
+        await tenant.Owner.PatchJsonAsync($"/api/v1/contacts/{created.Id()}", new { banking = new { bankName = "Difference Bank", accountNumber = "87654321" } }, HttpStatusCode.OK);
+        var entry = (await tenant.Owner.GetJsonAsync("/api/v1/audit-logs?action=contacts.update")).Items().First()!;
+        Assert.Equal("••••5678", entry["meta"]!["banking"]!["before"]!["accountNumber"]!.GetValue<string>());
+        Assert.Equal("••••4321", entry["meta"]!["banking"]!["after"]!["accountNumber"]!.GetValue<string>());
+        Assert.Equal("Difference Bank", entry["meta"]!["banking"]!["after"]!["bankName"]!.GetValue<string>());
+        var log = await tenant.Owner.GetStringAsync("/api/v1/audit-logs");
+        Assert.DoesNotContain("87654321", log);
+        Assert.DoesNotContain("12345678", log);
+    }
+
+    [Theory, Providers]
     public async Task TheList_SearchesFiltersSortsAndPagesWithoutGapsOrRepeats(DatabaseProvider provider)
     {
         var tenant = await (await servers.ForAsync(provider)).CreateTenantAsync();

@@ -70,6 +70,9 @@ public sealed class IsolationTests(Servers servers)
         var marker = "secret-" + tenant.Slug;
         var user = await api.PostJsonAsync("/api/v1/users", new { name = marker, email = $"{marker}@example.com", role = "agent" }, HttpStatusCode.Created);
         var userId = user["user"]!["id"]!.GetValue<long>();
+        // Someone with an account elsewhere is invited (an invitation row).
+        var elsewhere = await tenant.Factory.CreateTenantAsync();
+        await api.PostJsonAsync("/api/v1/users", new { name = marker, email = elsewhere.OwnerEmail, role = "viewer" }, HttpStatusCode.Created);
         var department = await api.PostJsonAsync("/api/v1/departments", new { name = marker, memberIds = new[] { userId } }, HttpStatusCode.Created);
         var contact = await api.PostJsonAsync("/api/v1/contacts", new
         {
@@ -136,9 +139,10 @@ public sealed class IsolationTests(Servers servers)
         Assert.NotEmpty(routes);
         foreach (var route in routes)
         {
-            if (route.Endpoint.Metadata.GetMetadata<Identity.RequiresSuperAdmin>() is not null)
+            if (route.Endpoint.Metadata.GetMetadata<Identity.RequiresSuperAdmin>() is not null || route.Endpoint.Metadata.GetMetadata<Identity.RequiresPerson>() is not null)
             {
-                // Platform routes span tenants by design; a tenant's own owner is simply not allowed in.
+                // Platform routes span tenants by design; a tenant's own owner is simply not allowed in. A person's own routes
+                // (their invitations) are never open to a tenant's key: SecurityIdentityTests covers one person against another.
                 var refused = await b.Owner.SendAsync(new HttpRequestMessage(new HttpMethod(route.Method), route.Url(_ => a.Id.ToString())) { Content = Http.RawJson("{}") });
                 Assert.True(refused.StatusCode == HttpStatusCode.Forbidden, $"{route.Method} /{route.Pattern} answered {(int)refused.StatusCode} to a tenant owner.");
                 continue;

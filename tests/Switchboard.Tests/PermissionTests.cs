@@ -42,7 +42,7 @@ public sealed class PermissionTests(Servers servers)
         {
             var key = $"{route.Method} {route.Pattern}";
             var declared = route.Endpoint.Metadata.GetMetadata<RequiresPermission>() is not null || route.Endpoint.Metadata.GetMetadata<RequiresSuperAdmin>() is not null
-                           || route.IsAnonymous || AnySignedIn.Contains(key);
+                           || route.Endpoint.Metadata.GetMetadata<RequiresPerson>() is not null || route.IsAnonymous || AnySignedIn.Contains(key);
             Assert.True(declared, $"{key} needs .RequirePermission(...) or an explicit anonymous/signed-in decision.");
             var changesState = route.Method is not ("GET" or "HEAD");
             var audited = route.Endpoint.Metadata.GetMetadata<AuditedAction>() is not null
@@ -77,6 +77,29 @@ public sealed class PermissionTests(Servers servers)
                 else
                     Assert.True(status == HttpStatusCode.Forbidden, $"{role} was not refused {route.Method} /{route.Pattern} ({status}).");
             }
+        }
+    }
+
+    /// <summary>Read permissions only ever read: every route that changes state needs more than a <c>.read</c> permission, and
+    /// the viewer role (which holds nothing else) is refused every one of them.</summary>
+    [Theory, Providers]
+    public async Task EveryStateChangingRoute_IsRefusedToReadOnlyPermissions(DatabaseProvider provider)
+    {
+        Assert.All(PermissionMatrix.For(Role.Viewer), p => Assert.EndsWith(".read", p.WireName()));
+        var factory = await servers.ForAsync(provider);
+        var viewer = await (await factory.CreateTenantAsync()).ClientWithRoleAsync(Role.Viewer);
+        var changing = Routes.Api(factory.Services)
+            .Where(r => r.Method is not ("GET" or "HEAD") && r.Endpoint.Metadata.GetMetadata<RequiresPermission>() is not null).ToList();
+        Assert.NotEmpty(changing);
+        foreach (var route in changing)
+        {
+            var permission = route.Endpoint.Metadata.GetMetadata<RequiresPermission>()!.Permission.WireName();
+            Assert.False(permission.EndsWith(".read", StringComparison.Ordinal), $"{route.Method} /{route.Pattern} changes state on {permission}.");
+            var request = new HttpRequestMessage(new HttpMethod(route.Method), route.Url(_ => "999999999"));
+            if (route.Method is "POST" or "PUT" or "PATCH")
+                request.Content = Http.RawJson("{}");
+            var status = (await viewer.SendAsync(request)).StatusCode;
+            Assert.True(status == HttpStatusCode.Forbidden, $"A viewer was not refused {route.Method} /{route.Pattern} ({status}).");
         }
     }
 

@@ -69,11 +69,11 @@ public static class ContactImportsApi
             File.Delete(path);
             return received.Problem;
         }
-        var headerProblem = await CheckHeaderAsync(path, cancellationToken);
+        var headerProblem = await CheckHeaderAsync(path, ContactsApi.HasBankingAccess(scope), cancellationToken);
         if (headerProblem is not null)
         {
             File.Delete(path);
-            return Problems.BadRequest(headerProblem);
+            return headerProblem;
         }
 
         // The import, its job and its audit entry commit together: no import is ever left without the job that runs it.
@@ -139,17 +139,23 @@ public static class ContactImportsApi
             : new Received(fileName, bytes, null);
     }
 
-    /// <summary>Reads only the header row, so a wrong file is refused at once rather than after queueing.</summary>
-    private static async Task<string?> CheckHeaderAsync(string path, CancellationToken cancellationToken)
+    /// <summary>Reads only the header row, so a wrong file is refused at once rather than after queueing. Banking columns
+    /// write banking details, which needs <c>contacts.banking</c> (<paramref name="mayWriteBanking"/>).</summary>
+    private static async Task<ProblemHttpResult?> CheckHeaderAsync(string path, bool mayWriteBanking, CancellationToken cancellationToken)
     {
         using var reader = new StreamReader(path, new UTF8Encoding(false, throwOnInvalidBytes: false), detectEncodingFromByteOrderMarks: true);
         using var csv = new CsvReader(reader, ContactCsv.ReaderConfiguration());
         if (!await csv.ReadAsync() || !csv.ReadHeader() || csv.HeaderRecord is null)
-            return "The file has no header row.";
+            return Problems.BadRequest("The file has no header row.");
         if (csv.HeaderRecord.Any(h => h.Contains('\uFFFD')))
-            return "The file is not UTF-8 text. Save it as 'CSV UTF-8' and upload it again.";
+            return Problems.BadRequest("The file is not UTF-8 text. Save it as 'CSV UTF-8' and upload it again.");
         var problems = ContactCsv.CheckHeader(csv.HeaderRecord);
         cancellationToken.ThrowIfCancellationRequested();
-        return problems.Count == 0 ? null : "The header is not usable: " + string.Join(" ", problems);
+        if (problems.Count > 0)
+            return Problems.BadRequest("The header is not usable: " + string.Join(" ", problems));
+        var banking = csv.HeaderRecord.Select(h => h.Trim()).Intersect(ContactCsv.BankingColumns, StringComparer.OrdinalIgnoreCase).ToList();
+        return banking.Count > 0 && !mayWriteBanking
+            ? Problems.Forbidden($"The columns {string.Join(", ", banking)} write banking details, which needs the contacts.banking permission. Remove them and upload again.")
+            : null;
     }
 }

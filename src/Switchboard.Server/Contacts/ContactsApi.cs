@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
@@ -30,8 +31,23 @@ public static class ContactsApi
         contacts.MapContactImportsApi();
     }
 
-    private static bool MayReadBanking(TenantContext scope) =>
+    /// <summary>Full banking details are read, set or cleared only with <c>contacts.banking</c>; others see them masked and
+    /// cannot overwrite what they may not read.</summary>
+    internal static bool HasBankingAccess(TenantContext scope) =>
         scope.Role is { } role && PermissionMatrix.Allows(role, Permission.ContactsBanking);
+
+    private static ProblemHttpResult? RefuseBankingWrite(ContactRequest request, TenantContext scope) =>
+        request.Has("banking") && !HasBankingAccess(scope)
+            ? Problems.Forbidden("Setting or clearing banking details needs the contacts.banking permission. Leave \"banking\" out of the request.")
+            : null;
+
+    /// <summary>Banking changes are audited as masked before/after (last four characters of the numbers), never in full.</summary>
+    private static void AuditBanking(AuditDetails audit, BankingDetails? before, BankingDetails? after) =>
+        audit.Meta["banking"] = new JsonObject
+        {
+            ["before"] = JsonSerializer.SerializeToNode(before?.Masked(), JsonSerializerOptions.Web),
+            ["after"] = JsonSerializer.SerializeToNode(after?.Masked(), JsonSerializerOptions.Web),
+        };
 
     private static async Task<Results<Ok<Page<ContactView>>, ValidationProblem>> List(
         SwitchboardDbContext db, ContactService contacts, string? q, string? tag, long? departmentId, string? assignedToId,
@@ -52,16 +68,19 @@ public static class ContactsApi
         long id, SwitchboardDbContext db, ContactService contacts, TenantContext scope, CancellationToken cancellationToken)
     {
         var contact = await ContactFilter.WithChildren(db).AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
-        return contact is null ? Problems.NotFound("Contact") : TypedResults.Ok(contacts.View(contact, MayReadBanking(scope)));
+        return contact is null ? Problems.NotFound("Contact") : TypedResults.Ok(contacts.View(contact, HasBankingAccess(scope)));
     }
 
     private static async Task<Results<Created<ContactView>, ValidationProblem, ProblemHttpResult>> Create(
         JsonElement body, SwitchboardDbContext db, ContactService contacts, TenantContext scope, IOptions<JsonOptions> json,
         AuditDetails audit, CancellationToken cancellationToken)
     {
-        var request = ContactRequest.Read(body, json.Value.SerializerOptions, out var error)?.AllPresent();
-        if (request is null)
+        var sent = ContactRequest.Read(body, json.Value.SerializerOptions, out var error);
+        if (sent is null)
             return Problems.BadRequest(error!);
+        if (RefuseBankingWrite(sent, scope) is { } refused)
+            return refused;
+        var request = sent.AllPresent();
         var validation = await contacts.ValidateAsync(request, creating: true, cancellationToken);
         if (!validation.IsValid)
             return validation.ToResult();
@@ -72,7 +91,9 @@ public static class ContactsApi
             return conflict;
         audit.Meta["contactId"] = contact.Id;
         audit.Meta["name"] = contact.Name;
-        return TypedResults.Created($"/api/v1/contacts/{contact.Id}", contacts.View(contact, MayReadBanking(scope)));
+        if (sent.Has("banking"))
+            AuditBanking(audit, null, contacts.ReadBanking(contact));
+        return TypedResults.Created($"/api/v1/contacts/{contact.Id}", contacts.View(contact, HasBankingAccess(scope)));
     }
 
     private static async Task<Results<Ok<ContactView>, ValidationProblem, ProblemHttpResult>> Update(
@@ -85,14 +106,19 @@ public static class ContactsApi
         var request = ContactRequest.Read(body, json.Value.SerializerOptions, out var error);
         if (request is null)
             return Problems.BadRequest(error!);
+        if (RefuseBankingWrite(request, scope) is { } refused)
+            return refused;
         var validation = await contacts.ValidateAsync(request, creating: false, cancellationToken);
         if (!validation.IsValid)
             return validation.ToResult();
+        var bankingBefore = contacts.ReadBanking(contact);
         contacts.Apply(contact, request);
         if (await SaveUniqueAsync(db, contacts, contact, cancellationToken) is { } conflict)
             return conflict;
         audit.Meta["fields"] = string.Join(",", request.Present.Order());
-        return TypedResults.Ok(contacts.View(contact, MayReadBanking(scope)));
+        if (request.Has("banking"))
+            AuditBanking(audit, bankingBefore, contacts.ReadBanking(contact));
+        return TypedResults.Ok(contacts.View(contact, HasBankingAccess(scope)));
     }
 
     /// <summary>Saves, answering 409 (naming the existing contact) when the phone or email is taken, whether the check
@@ -169,7 +195,7 @@ public static class ContactsApi
         await db.SaveChangesAsync(cancellationToken);
         audit.Meta["primaryId"] = primary.Id;
         audit.Meta["secondaryId"] = request.SecondaryId;
-        return TypedResults.Ok(contacts.View(primary, MayReadBanking(scope)));
+        return TypedResults.Ok(contacts.View(primary, HasBankingAccess(scope)));
     }
 
     private static System.Text.Json.Nodes.JsonObject MergeAttributes(Contact primary, Contact secondary)

@@ -38,17 +38,24 @@ public static class AuthApi
     }
 
     private static async Task<Results<Ok<Session>, ValidationProblem, ProblemHttpResult>> SignIn(
-        SignInRequest request, SignInService signIn, CancellationToken cancellationToken)
+        SignInRequest request, SignInService signIn, HttpContext http, CancellationToken cancellationToken)
     {
-        var validation = new Validation().Required("email", request.Email, 254).Required("password", request.Password, 256);
+        var validation = new Validation().Required("password", request.Password, 256);
+        // No account has a malformed address, and refusing it here keeps stray text (newlines…) out of the logs.
+        var email = Formats.NormalizeEmail(request.Email);
+        if (email is null)
+            validation.Add("email", "must be a valid email address.");
         if (!validation.IsValid)
             return validation.ToResult();
-        var result = await signIn.SignInAsync(request.Email!, request.Password!, request.TenantSlug, cancellationToken);
+        var result = await signIn.SignInAsync(email!, request.Password!, request.TenantSlug, cancellationToken);
+        if (result.RetryAfter is { } wait)
+            http.Response.Headers.RetryAfter = TooManyRequests.Seconds(wait).ToString(System.Globalization.CultureInfo.InvariantCulture);
         return result.Outcome switch
         {
             SignInOutcome.SignedIn => TypedResults.Ok(result.Session!),
-            SignInOutcome.LockedOut => TypedResults.Problem(title: "Account locked",
-                detail: $"Too many failed sign-ins. Try again after {result.LockedUntil:u}.", statusCode: StatusCodes.Status423Locked),
+            SignInOutcome.Throttled => TypedResults.Problem(title: "Too many requests",
+                detail: $"Too many failed sign-ins for this email. Try again in {TooManyRequests.Seconds(result.RetryAfter!.Value)} seconds.",
+                statusCode: StatusCodes.Status429TooManyRequests),
             SignInOutcome.NoActiveWorkspace => Problems.Forbidden("You have no active workspace here (it may be suspended)."),
             _ => TypedResults.Problem(title: "Sign-in failed", detail: "Wrong email or password.", statusCode: StatusCodes.Status401Unauthorized),
         };

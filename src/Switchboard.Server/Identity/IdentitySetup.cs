@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Switchboard.Platform.Database;
+using Switchboard.Platform.Http;
 
 namespace Switchboard.Identity;
 
@@ -12,8 +13,13 @@ public sealed class IdentityOptions
 {
     public const string Section = "Identity";
     public int SignInAttemptsPerMinutePerIp { get; set; } = 10;
-    public int FailedSignInsBeforeLockout { get; set; } = 5;
-    public int LockoutMinutes { get; set; } = 15;
+    /// <summary>Failed sign-ins to one account from one address, within <see cref="SignInThrottleMinutes"/>, before that
+    /// address must wait (429).</summary>
+    public int FailedSignInsPerAccountAndAddress { get; set; } = 5;
+    /// <summary>Failed sign-ins to one account from all addresses together before everyone must wait: higher, so a stranger
+    /// cannot keep the owner out from one address, yet guessing spread over many addresses is still capped.</summary>
+    public int FailedSignInsPerAccount { get; set; } = 50;
+    public int SignInThrottleMinutes { get; set; } = 15;
 }
 
 public static class IdentitySetup
@@ -27,6 +33,7 @@ public static class IdentitySetup
         services.AddSingleton(options);
         services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         services.AddScoped<SignInService>();
+        services.AddScoped<SignInThrottling>();
 
         services.AddAuthentication(AuthSchemes.Default)
             .AddPolicyScheme(AuthSchemes.Default, "API key or session cookie", o =>
@@ -60,6 +67,7 @@ public static class IdentitySetup
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.OnRejected = TooManyRequests.RejectAsync;
             o.AddPolicy(SignInRateLimit, context => RateLimitPartition.GetFixedWindowLimiter(
                 context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = options.SignInAttemptsPerMinutePerIp, Window = TimeSpan.FromMinutes(1) }));
@@ -75,10 +83,16 @@ public static class IdentitySetup
                 context.User.GetRole() is { } role && PermissionMatrix.Allows(role, permission)));
         }
         builder.AddPolicy(SuperAdminPolicy, policy => policy.RequireAuthenticatedUser().RequireClaim(SwitchboardClaims.SuperAdmin, "true"));
+        builder.AddPolicy(PersonPolicy, policy => policy.RequireAuthenticatedUser().RequireClaim(SwitchboardClaims.UserId));
         return builder;
     }
 
     public const string SuperAdminPolicy = "superadmin";
+    public const string PersonPolicy = "person";
+
+    /// <summary>Only a signed-in person, acting on their own account (an API key has no person behind it).</summary>
+    public static TBuilder RequirePerson<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization(PersonPolicy).WithMetadata(new RequiresPerson());
 
     /// <summary>Only the installation's operator, signed in to the console (an API key never is one).</summary>
     public static TBuilder RequireSuperAdmin<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
@@ -138,6 +152,9 @@ public sealed record RequiresPermission(Permission Permission);
 
 /// <summary>Endpoint metadata: a platform route, for the operator only and across tenants by design.</summary>
 public sealed record RequiresSuperAdmin;
+
+/// <summary>Endpoint metadata: a route about the signed-in person's own account (any role, never an API key).</summary>
+public sealed record RequiresPerson;
 
 /// <summary>Endpoint metadata: an unsafe endpoint that needs no CSRF token (it creates the session, or only ends it).</summary>
 public sealed record CsrfExempt;

@@ -13,11 +13,11 @@ public enum SignInOutcome
 {
     SignedIn,
     InvalidCredentials,
-    LockedOut,
+    Throttled,
     NoActiveWorkspace,
 }
 
-public sealed record SignInResult(SignInOutcome Outcome, DateTimeOffset? LockedUntil = null, Session? Session = null);
+public sealed record SignInResult(SignInOutcome Outcome, TimeSpan? RetryAfter = null, Session? Session = null);
 
 public sealed record SessionTenant(long Id, string Name, string Slug, Role Role);
 
@@ -25,68 +25,76 @@ public sealed record SessionUser(long Id, string Name, string Email, bool IsSupe
 
 public sealed record Session(SessionUser User, SessionTenant Tenant, Role Role, IReadOnlyList<string> Permissions, IReadOnlyList<SessionTenant> Tenants);
 
-/// <summary>Password sign-in with lockout, the console session cookie, and the session view the console starts from.</summary>
+/// <summary>Password sign-in with throttling, the console session cookie, and the session view the console starts from.</summary>
 public sealed class SignInService(
     SwitchboardDbContext db,
     IPasswordHasher<User> hasher,
-    IdentityOptions options,
+    SignInThrottling throttling,
     IServiceScopeFactory scopes,
     IHttpContextAccessor http,
     TimeProvider clock,
     ILogger<SignInService> logger)
 {
 
-    /// <summary>Verified against when the email is unknown, so both paths take as long and reveal nothing.</summary>
+    /// <summary>Verified against when there is no usable account, so every failure takes as long and reveals nothing.</summary>
     private static readonly Lazy<string> DummyHash = new(() => new PasswordHasher<User>().HashPassword(new User { Name = "", Email = "" }, Guid.NewGuid().ToString()));
 
+    /// <summary>Signs in with a normalized <paramref name="email"/>. Unknown, disabled and real accounts fail alike (same
+    /// answer, same work, same throttling); a failure is audited only in the tenant the person named, if they belong to it.</summary>
     public async Task<SignInResult> SignInAsync(string email, string password, string? tenantSlug, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
-        var normalized = Formats.NormalizeEmail(email) ?? email.Trim().ToLowerInvariant();
-        var user = await db.Users.FirstOrDefaultAsync(u => u.Email == normalized, cancellationToken);
-        if (user is null)
+        var address = http.HttpContext?.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (await throttling.RetryAfterAsync(email, address, cancellationToken) is { } wait)
         {
-            hasher.VerifyHashedPassword(new User { Name = "", Email = "" }, DummyHash.Value, password);
-            logger.LogWarning("Sign-in failed for unknown email {Email}", normalized);
+            logger.LogWarning("Sign-in throttled for {Email} from {Address} for {RetryAfter}", email, address, wait);
+            return new SignInResult(SignInOutcome.Throttled, RetryAfter: wait);
+        }
+
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Email == email, cancellationToken);
+        var verdict = user is { Status: UserStatus.Active }
+            ? hasher.VerifyHashedPassword(user, user.PasswordHash, password)
+            : VerifyDummy(password);
+        if (verdict == PasswordVerificationResult.Failed)
+        {
+            await throttling.RecordFailureAsync(email, address, cancellationToken);
+            logger.LogWarning("Sign-in failed for {Email} from {Address} (known account: {Known})", email, address, user is not null);
+            // Only the tenant the person named learns of it: without a name, no tenant's log gets it.
+            if (user is not null && tenantSlug is not null
+                && (await ActiveMembershipsAsync(user.Id, cancellationToken)).FirstOrDefault(m => m.Slug == tenantSlug) is { } named)
+            {
+                await InTenantAsync(named.Id, user.Id, (services, _) =>
+                {
+                    services.GetRequiredService<AuditWriter>().Add("identity.sign_in_failed",
+                        new JsonObject { ["email"] = email, ["reason"] = "invalid_password" }, user.Id);
+                    return Task.CompletedTask;
+                }, cancellationToken);
+            }
             return new SignInResult(SignInOutcome.InvalidCredentials);
         }
 
-        var memberships = await ActiveMembershipsAsync(user.Id, cancellationToken);
-        var auditTenants = memberships.Where(m => tenantSlug is null || m.Slug == tenantSlug).Select(m => m.Id).ToList();
-        if (user.LockoutEnd > now)
-        {
-            await AuditAsync(auditTenants, "identity.sign_in_failed", user.Id, new JsonObject { ["email"] = normalized, ["reason"] = "locked_out" }, cancellationToken);
-            return new SignInResult(SignInOutcome.LockedOut, user.LockoutEnd);
-        }
-
-        var verdict = user.Status == UserStatus.Active ? hasher.VerifyHashedPassword(user, user.PasswordHash, password) : PasswordVerificationResult.Failed;
-        if (verdict == PasswordVerificationResult.Failed)
-        {
-            user.FailedSignInCount++;
-            var lockedNow = user.FailedSignInCount >= options.FailedSignInsBeforeLockout;
-            if (lockedNow)
-            {
-                user.LockoutEnd = now.AddMinutes(options.LockoutMinutes);
-                user.FailedSignInCount = 0;
-            }
-            await db.SaveChangesAsync(cancellationToken);
-            await AuditAsync(auditTenants, "identity.sign_in_failed", user.Id,
-                new JsonObject { ["email"] = normalized, ["reason"] = lockedNow ? "locked_out" : "invalid_password" }, cancellationToken);
-            return lockedNow ? new SignInResult(SignInOutcome.LockedOut, user.LockoutEnd) : new SignInResult(SignInOutcome.InvalidCredentials);
-        }
-
-        var tenant = memberships.FirstOrDefault(m => tenantSlug is null || m.Slug == tenantSlug);
+        await throttling.ClearAsync(email, address, cancellationToken);
+        var tenant = (await ActiveMembershipsAsync(user!.Id, cancellationToken)).FirstOrDefault(m => tenantSlug is null || m.Slug == tenantSlug);
         if (tenant is null)
             return new SignInResult(SignInOutcome.NoActiveWorkspace);
         if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
+        {
             user.PasswordHash = hasher.HashPassword(user, password);
-        user.FailedSignInCount = 0;
-        user.LockoutEnd = null;
-        user.LastSignInAt = now;
-        await db.SaveChangesAsync(cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        var now = clock.GetUtcNow();
+        await InTenantAsync(tenant.Id, user.Id, async (services, db) =>
+        {
+            await db.Memberships.Where(m => m.UserId == user.Id).ExecuteUpdateAsync(s => s.SetProperty(m => m.LastSignInAt, now), cancellationToken);
+            services.GetRequiredService<AuditWriter>().Add("identity.sign_in", new JsonObject { ["email"] = email }, user.Id);
+        }, cancellationToken);
         await IssueCookieAsync(user, tenant.Id, tenant.Role);
-        await AuditAsync([tenant.Id], "identity.sign_in", user.Id, new JsonObject { ["email"] = normalized }, cancellationToken);
         return new SignInResult(SignInOutcome.SignedIn, Session: await DescribeAsync(user.Id, tenant.Id, cancellationToken));
+    }
+
+    private PasswordVerificationResult VerifyDummy(string password)
+    {
+        hasher.VerifyHashedPassword(new User { Name = "", Email = "" }, DummyHash.Value, password);
+        return PasswordVerificationResult.Failed;
     }
 
     /// <summary>Moves the signed-in user's session to another of their workspaces; null when they are not an active member.</summary>
@@ -128,15 +136,14 @@ public sealed class SignInService(
             PermissionMatrix.For(current.Role).Select(p => p.WireName()).ToList(), tenants);
     }
 
-    /// <summary>Sign-in events belong to the tenants the user signs in to; each is written in that tenant's own scope.</summary>
-    private async Task AuditAsync(IEnumerable<long> tenantIds, string action, long userId, JsonObject meta, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="work"/> in its own scope entered into <paramref name="tenantId"/> (sign-in happens before
+    /// the request has a tenant), then saves what it added.</summary>
+    private async Task InTenantAsync(long tenantId, long userId, Func<IServiceProvider, SwitchboardDbContext, Task> work, CancellationToken cancellationToken)
     {
-        foreach (var tenantId in tenantIds)
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(tenantId, userId);
-            scope.ServiceProvider.GetRequiredService<AuditWriter>().Add(action, (JsonObject)meta.DeepClone(), userId);
-            await scope.ServiceProvider.GetRequiredService<SwitchboardDbContext>().SaveChangesAsync(cancellationToken);
-        }
+        await using var scope = scopes.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(tenantId, userId);
+        var tenantDb = scope.ServiceProvider.GetRequiredService<SwitchboardDbContext>();
+        await work(scope.ServiceProvider, tenantDb);
+        await tenantDb.SaveChangesAsync(cancellationToken);
     }
 }

@@ -10,7 +10,9 @@ public enum UserStatus
     Disabled,
 }
 
-/// <summary>A person who signs in. Identity is global (one email, one password) and reaches tenants through memberships.</summary>
+/// <summary>A person who signs in. Identity is global (one email, one password) and reaches tenants through memberships.
+/// The profile (name, username, phones, inactivity timeout) is the person's own: they change it at <c>PATCH /api/v1/me</c>;
+/// a tenant changes only its membership (<see cref="Tenancy.Membership"/>).</summary>
 public sealed class User : IPlatformEntity
 {
     public long Id { get; set; }
@@ -22,13 +24,8 @@ public sealed class User : IPlatformEntity
     public UserStatus Status { get; set; } = UserStatus.Active;
     /// <summary>Minutes without activity after which the console session ends.</summary>
     public int InactivityTimeoutMinutes { get; set; } = 60;
-    public bool IsProvider { get; set; }
-    public bool IsTimeClockUser { get; set; }
     public bool IsSuperAdmin { get; set; }
     public string PasswordHash { get; set; } = "";
-    public int FailedSignInCount { get; set; }
-    public DateTimeOffset? LockoutEnd { get; set; }
-    public DateTimeOffset? LastSignInAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }

@@ -11,7 +11,8 @@ public enum MembershipStatus
     Disabled,
 }
 
-/// <summary>Links a global user to a tenant with a role; a user may belong to several tenants.</summary>
+/// <summary>Links a global user to a tenant with a role; a user may belong to several tenants. Everything here is the
+/// tenant's to manage; the person's profile is on <see cref="User"/> and is theirs.</summary>
 public sealed class Membership : ITenantOwned
 {
     public long Id { get; set; }
@@ -20,6 +21,10 @@ public sealed class Membership : ITenantOwned
     public User? User { get; set; }
     public Role Role { get; set; }
     public MembershipStatus Status { get; set; } = MembershipStatus.Active;
+    public bool IsProvider { get; set; }
+    public bool IsTimeClockUser { get; set; }
+    /// <summary>The person's last sign-in to this tenant (not to their other tenants).</summary>
+    public DateTimeOffset? LastSignInAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }
 

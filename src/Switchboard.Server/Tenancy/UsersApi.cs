@@ -8,19 +8,33 @@ using Switchboard.Platform.Security;
 
 namespace Switchboard.Tenancy;
 
-public sealed record UserView(long Id, string Name, string Email, string? Username, Role Role, MembershipStatus Status,
-    IReadOnlyList<string> Phones, int InactivityTimeoutMinutes, bool IsProvider, bool IsTimeClockUser,
+/// <summary>A person as this tenant sees them: a member, or someone invited who has not answered yet.</summary>
+public enum MemberStatus
+{
+    Active,
+    Disabled,
+    Invited,
+}
+
+/// <summary>What a tenant may know of a person: their membership here. The account's profile (phones, inactivity timeout,
+/// other tenants, sign-ins elsewhere) is the person's own and never shown; an invitation shows only what the admin typed.</summary>
+public sealed record UserView(long Id, string Name, string Email, Role Role, MemberStatus Status, bool IsProvider, bool IsTimeClockUser,
     IReadOnlyList<long> DepartmentIds, DateTimeOffset? LastSignInAt, DateTimeOffset CreatedAt);
 
 public sealed record CreatedUser(UserView User, string? TemporaryPassword);
 
-public sealed record CreateUserRequest(string? Name, string? Email, string? Username, string? Password, Role? Role,
-    List<string>? Phones, int? InactivityTimeoutMinutes, bool? IsProvider, bool? IsTimeClockUser);
+/// <summary><see cref="Username"/>, <see cref="Phones"/> and <see cref="InactivityTimeoutMinutes"/> are read only to be
+/// refused: they belong to the person (<c>PATCH /api/v1/me</c>).</summary>
+public sealed record CreateUserRequest(string? Name, string? Email, string? Password, Role? Role, bool? IsProvider, bool? IsTimeClockUser,
+    string? Username, List<string>? Phones, int? InactivityTimeoutMinutes);
 
-public sealed record UpdateUserRequest(string? Name, string? Username, Role? Role, MembershipStatus? Status, List<string>? Phones,
-    int? InactivityTimeoutMinutes, bool? IsProvider, bool? IsTimeClockUser);
+/// <summary>Membership fields only; <see cref="Name"/>, <see cref="Username"/>, <see cref="Phones"/> and
+/// <see cref="InactivityTimeoutMinutes"/> are read only to be refused (they belong to the person).</summary>
+public sealed record UpdateUserRequest(Role? Role, MembershipStatus? Status, bool? IsProvider, bool? IsTimeClockUser,
+    string? Name, string? Username, List<string>? Phones, int? InactivityTimeoutMinutes);
 
-/// <summary>The members of the caller's tenant: invite, list, change role or status, remove.</summary>
+/// <summary>The members of the caller's tenant: add or invite, list, change role or status, remove. A tenant changes only
+/// the membership; a person who already has an account is invited and joins only by accepting (<see cref="MeApi"/>).</summary>
 public static class UsersApi
 {
     public static void MapUsersApi(this RouteGroupBuilder api)
@@ -33,15 +47,23 @@ public static class UsersApi
         users.MapDelete("/{id:long}", Remove).RequirePermission(Permission.UsersManage).Audited("tenancy.remove_user");
     }
 
-    private static async Task<List<UserView>> QueryAsync(SwitchboardDbContext db, IQueryable<Membership> memberships, CancellationToken cancellationToken)
+    /// <summary>Members and pending invitations, optionally narrowed to one person.</summary>
+    private static async Task<List<UserView>> QueryAsync(SwitchboardDbContext db, long? userId, CancellationToken cancellationToken)
     {
-        var rows = await memberships.AsNoTracking().Include(m => m.User).OrderBy(m => m.User!.Name).ThenBy(m => m.Id).ToListAsync(cancellationToken);
-        var userIds = rows.Select(r => r.UserId).ToList();
-        var departments = (await db.DepartmentMembers.AsNoTracking().Where(d => userIds.Contains(d.UserId)).ToListAsync(cancellationToken))
+        var members = await db.Memberships.AsNoTracking().Where(m => userId == null || m.UserId == userId)
+            .Select(m => new { m.UserId, m.User!.Name, m.User.Email, m.Role, m.Status, m.IsProvider, m.IsTimeClockUser, m.LastSignInAt, m.CreatedAt })
+            .ToListAsync(cancellationToken);
+        var invited = await db.Invitations.AsNoTracking().Where(i => userId == null || i.UserId == userId)
+            .Select(i => new { i.UserId, i.Name, i.User!.Email, i.Role, i.IsProvider, i.IsTimeClockUser, i.CreatedAt })
+            .ToListAsync(cancellationToken);
+        var departments = (await db.DepartmentMembers.AsNoTracking().Where(d => userId == null || d.UserId == userId).ToListAsync(cancellationToken))
             .ToLookup(d => d.UserId, d => d.DepartmentId);
-        return rows.Select(m => new UserView(m.UserId, m.User!.Name, m.User.Email, m.User.Username, m.Role, m.Status, m.User.Phones,
-                m.User.InactivityTimeoutMinutes, m.User.IsProvider, m.User.IsTimeClockUser, departments[m.UserId].Order().ToList(),
-                m.User.LastSignInAt, m.CreatedAt))
+        return members
+            .Select(m => new UserView(m.UserId, m.Name, m.Email, m.Role, m.Status == MembershipStatus.Active ? MemberStatus.Active : MemberStatus.Disabled,
+                m.IsProvider, m.IsTimeClockUser, departments[m.UserId].Order().ToList(), m.LastSignInAt, m.CreatedAt))
+            .Concat(invited.Select(i => new UserView(i.UserId, i.Name, i.Email, i.Role, MemberStatus.Invited, i.IsProvider, i.IsTimeClockUser,
+                [], null, i.CreatedAt)))
+            .OrderBy(u => u.Name, StringComparer.OrdinalIgnoreCase).ThenBy(u => u.Id)
             .ToList();
     }
 
@@ -50,20 +72,16 @@ public static class UsersApi
     {
         var validation = new Validation();
         var roleFilter = ParseFilter<Role>(role, "role", validation);
-        var statusFilter = ParseFilter<MembershipStatus>(status, "status", validation);
+        var statusFilter = ParseFilter<MemberStatus>(status, "status", validation);
         if (!validation.IsValid)
             return validation.ToResult();
-        var query = db.Memberships.AsQueryable();
-        if (!string.IsNullOrWhiteSpace(q))
-        {
-            var pattern = $"%{q.Trim().ToLowerInvariant()}%";
-            query = query.Where(m => EF.Functions.Like(m.User!.Name.ToLower(), pattern) || EF.Functions.Like(m.User.Email, pattern));
-        }
-        if (roleFilter is not null)
-            query = query.Where(m => m.Role == roleFilter);
-        if (statusFilter is not null)
-            query = query.Where(m => m.Status == statusFilter);
-        return TypedResults.Ok(new ItemList<UserView>(await QueryAsync(db, query, cancellationToken)));
+        var text = q?.Trim();
+        var users = (await QueryAsync(db, null, cancellationToken))
+            .Where(u => string.IsNullOrEmpty(text) || u.Name.Contains(text, StringComparison.OrdinalIgnoreCase) || u.Email.Contains(text, StringComparison.OrdinalIgnoreCase))
+            .Where(u => roleFilter is null || u.Role == roleFilter)
+            .Where(u => statusFilter is null || u.Status == statusFilter)
+            .ToList();
+        return TypedResults.Ok(new ItemList<UserView>(users));
     }
 
     /// <summary>A query-string enum filter, by name and ignoring case (numbers are refused).</summary>
@@ -79,42 +97,27 @@ public static class UsersApi
 
     private static async Task<Results<Ok<UserView>, ProblemHttpResult>> Get(long id, SwitchboardDbContext db, CancellationToken cancellationToken)
     {
-        var view = (await QueryAsync(db, db.Memberships.Where(m => m.UserId == id), cancellationToken)).FirstOrDefault();
+        var view = (await QueryAsync(db, id, cancellationToken)).FirstOrDefault();
         return view is null ? Problems.NotFound("User") : TypedResults.Ok(view);
     }
 
-    private static void ValidateProfile(Validation validation, string? username, List<string>? phones, int? inactivityTimeoutMinutes)
+    /// <summary>Profile fields are the person's: a tenant that sends them is told where they live, and nothing changes.</summary>
+    private static void RefuseProfileFields(Validation validation, string? name, string? username, List<string>? phones, int? inactivityTimeoutMinutes)
     {
-        validation.MaxLength("username", username, 64);
-        for (var i = 0; phones is not null && i < phones.Count; i++)
-        {
-            if (Formats.NormalizeE164(phones[i]) is null)
-                validation.Add($"phones[{i}]", "must be an E.164 number such as +15551234567.");
-        }
-        if (inactivityTimeoutMinutes is < 5 or > 10080)
-            validation.Add("inactivityTimeoutMinutes", "must be between 5 and 10080 (one week).");
-    }
-
-    private static async Task<bool> UsernameTakenAsync(SwitchboardDbContext db, string? username, long exceptUserId, CancellationToken cancellationToken) =>
-        !string.IsNullOrWhiteSpace(username) && await db.Users.AnyAsync(u => u.Username == username.Trim() && u.Id != exceptUserId, cancellationToken);
-
-    private static void ApplyProfile(User user, string? name, string? username, List<string>? phones, int? inactivityTimeoutMinutes,
-        bool? isProvider, bool? isTimeClockUser)
-    {
+        const string Message = "belongs to the person's own profile; they change it themselves (PATCH /api/v1/me).";
         if (name is not null)
-            user.Name = name.Trim();
+            validation.Add("name", Message);
         if (username is not null)
-            user.Username = string.IsNullOrWhiteSpace(username) ? null : username.Trim();
+            validation.Add("username", Message);
         if (phones is not null)
-            user.Phones = phones.Select(p => Formats.NormalizeE164(p)!).Distinct().ToList();
+            validation.Add("phones", Message);
         if (inactivityTimeoutMinutes is not null)
-            user.InactivityTimeoutMinutes = inactivityTimeoutMinutes.Value;
-        if (isProvider is not null)
-            user.IsProvider = isProvider.Value;
-        if (isTimeClockUser is not null)
-            user.IsTimeClockUser = isTimeClockUser.Value;
+            validation.Add("inactivityTimeoutMinutes", Message);
     }
 
+    /// <summary>A new email gets an account and a membership at once (with the given or a temporary password). An email that
+    /// already has an account gets an invitation: it grants nothing and shows nothing of that account until the person
+    /// accepts it.</summary>
     private static async Task<Results<Created<CreatedUser>, ValidationProblem, ProblemHttpResult>> Create(
         CreateUserRequest request, SwitchboardDbContext db, TenantContext scope, TenantProvisioning provisioning, TimeProvider clock,
         AuditDetails audit, CancellationToken cancellationToken)
@@ -125,7 +128,7 @@ public static class UsersApi
             validation.Add("email", "must be a valid email address.");
         if (request.Password is not null)
             TenantProvisioning.ValidatePassword(validation, "password", request.Password);
-        ValidateProfile(validation, request.Username, request.Phones, request.InactivityTimeoutMinutes);
+        RefuseProfileFields(validation, null, request.Username, request.Phones, request.InactivityTimeoutMinutes);
         if (request.Role is null)
             validation.Add("role", "is required.");
         if (!validation.IsValid)
@@ -134,39 +137,52 @@ public static class UsersApi
         if (!PermissionMatrix.CanGrant(scope.Role!.Value, role))
             return Problems.Forbidden($"A {scope.Role} cannot give the {role} role.");
 
+        var now = clock.GetUtcNow();
         var existing = await db.Users.FirstOrDefaultAsync(u => u.Email == email, cancellationToken);
-        if (existing is not null && await db.Memberships.AnyAsync(m => m.UserId == existing.Id, cancellationToken))
-            return Problems.Conflict("This person is already a member of this workspace.", existing.Id);
-        if (await UsernameTakenAsync(db, request.Username, existing?.Id ?? 0, cancellationToken))
-            return Problems.Conflict("That username is taken.");
-
-        var temporaryPassword = existing is null && request.Password is null ? SecretProtector.NewSecret(12) : null;
-        var user = existing ?? await provisioning.FindOrCreateUserAsync(request.Name!, email!, request.Password ?? temporaryPassword, cancellationToken);
-        if (existing is null)
+        audit.Meta["email"] = email;
+        audit.Meta["role"] = role.ToString();
+        if (existing is not null)
         {
-            ApplyProfile(user, null, request.Username, request.Phones, request.InactivityTimeoutMinutes, request.IsProvider, request.IsTimeClockUser);
-            user.UpdatedAt = clock.GetUtcNow();
+            if (await db.Memberships.AnyAsync(m => m.UserId == existing.Id, cancellationToken))
+                return Problems.Conflict("This person is already a member of this workspace.", existing.Id);
+            if (await db.Invitations.AnyAsync(i => i.UserId == existing.Id, cancellationToken))
+                return Problems.Conflict("This person has already been invited to this workspace.", existing.Id);
+            if (request.Password is not null)
+                return new Validation().Add("password", "this person already has an account and keeps its password; they join by accepting the invitation.").ToResult();
+            db.Invitations.Add(new Invitation
+            {
+                UserId = existing.Id, Name = request.Name!.Trim(), Role = role, IsProvider = request.IsProvider ?? false,
+                IsTimeClockUser = request.IsTimeClockUser ?? false, InvitedById = scope.UserId, CreatedAt = now,
+            });
+            await db.SaveChangesAsync(cancellationToken);
+            audit.Meta["userId"] = existing.Id;
+            audit.Meta["invited"] = true;
+            return TypedResults.Created($"/api/v1/users/{existing.Id}", new CreatedUser((await QueryAsync(db, existing.Id, cancellationToken)).Single(), null));
         }
-        db.Memberships.Add(new Membership { UserId = user.Id, Role = role, CreatedAt = clock.GetUtcNow() });
+
+        var temporaryPassword = request.Password is null ? SecretProtector.NewSecret(12) : null;
+        var user = await provisioning.FindOrCreateUserAsync(request.Name!, email!, request.Password ?? temporaryPassword, cancellationToken);
+        db.Memberships.Add(new Membership
+        {
+            UserId = user.Id, Role = role, IsProvider = request.IsProvider ?? false, IsTimeClockUser = request.IsTimeClockUser ?? false, CreatedAt = now,
+        });
         await db.SaveChangesAsync(cancellationToken);
         audit.Meta["userId"] = user.Id;
-        audit.Meta["email"] = user.Email;
-        audit.Meta["role"] = role.ToString();
-        var view = (await QueryAsync(db, db.Memberships.Where(m => m.UserId == user.Id), cancellationToken)).Single();
-        return TypedResults.Created($"/api/v1/users/{user.Id}", new CreatedUser(view, temporaryPassword));
+        return TypedResults.Created($"/api/v1/users/{user.Id}", new CreatedUser((await QueryAsync(db, user.Id, cancellationToken)).Single(), temporaryPassword));
     }
 
     private static async Task<Results<Ok<UserView>, ValidationProblem, ProblemHttpResult>> Update(
-        long id, UpdateUserRequest request, SwitchboardDbContext db, TenantContext scope, TimeProvider clock,
-        AuditDetails audit, CancellationToken cancellationToken)
+        long id, UpdateUserRequest request, SwitchboardDbContext db, TenantContext scope, AuditDetails audit, CancellationToken cancellationToken)
     {
-        var membership = await db.Memberships.Include(m => m.User).FirstOrDefaultAsync(m => m.UserId == id, cancellationToken);
+        var membership = await db.Memberships.FirstOrDefaultAsync(m => m.UserId == id, cancellationToken);
         if (membership is null)
-            return Problems.NotFound("User");
+        {
+            return await db.Invitations.AnyAsync(i => i.UserId == id, cancellationToken)
+                ? Problems.Conflict("This person has not accepted the invitation yet. Cancel it (DELETE) and invite again to change it.")
+                : Problems.NotFound("User");
+        }
         var validation = new Validation();
-        if (request.Name is not null)
-            validation.Required("name", request.Name);
-        ValidateProfile(validation, request.Username, request.Phones, request.InactivityTimeoutMinutes);
+        RefuseProfileFields(validation, request.Name, request.Username, request.Phones, request.InactivityTimeoutMinutes);
         if (!validation.IsValid)
             return validation.ToResult();
 
@@ -189,30 +205,38 @@ public static class UsersApi
             audit.Meta["status"] = status.ToString();
             membership.Status = status;
         }
-        if (await UsernameTakenAsync(db, request.Username, id, cancellationToken))
-            return Problems.Conflict("That username is taken.");
-        ApplyProfile(membership.User!, request.Name, request.Username, request.Phones, request.InactivityTimeoutMinutes,
-            request.IsProvider, request.IsTimeClockUser);
-        membership.User!.UpdatedAt = clock.GetUtcNow();
+        membership.IsProvider = request.IsProvider ?? membership.IsProvider;
+        membership.IsTimeClockUser = request.IsTimeClockUser ?? membership.IsTimeClockUser;
         await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Ok((await QueryAsync(db, db.Memberships.Where(m => m.UserId == id), cancellationToken)).Single());
+        return TypedResults.Ok((await QueryAsync(db, id, cancellationToken)).Single());
     }
 
     private static Task<bool> AnotherActiveOwnerAsync(SwitchboardDbContext db, long exceptUserId, CancellationToken cancellationToken) =>
         db.Memberships.AnyAsync(m => m.Role == Role.Owner && m.Status == MembershipStatus.Active && m.UserId != exceptUserId, cancellationToken);
 
+    /// <summary>Removes a member from this tenant (their account and other tenants are untouched), or cancels an invitation.</summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> Remove(
-        long id, SwitchboardDbContext db, TenantContext scope, CancellationToken cancellationToken)
+        long id, SwitchboardDbContext db, TenantContext scope, AuditDetails audit, CancellationToken cancellationToken)
     {
         var membership = await db.Memberships.FirstOrDefaultAsync(m => m.UserId == id, cancellationToken);
-        if (membership is null)
+        var invitation = membership is null ? await db.Invitations.FirstOrDefaultAsync(i => i.UserId == id, cancellationToken) : null;
+        var role = membership?.Role ?? invitation?.Role;
+        if (role is null)
             return Problems.NotFound("User");
-        if (membership.Role < scope.Role!.Value)
-            return Problems.Forbidden($"A {scope.Role} cannot remove a {membership.Role}.");
-        if (membership.Role == Role.Owner && !await AnotherActiveOwnerAsync(db, id, cancellationToken))
-            return Problems.Conflict("The last owner cannot be removed.");
-        db.Memberships.Remove(membership);
-        await db.DepartmentMembers.Where(d => d.UserId == id).ExecuteDeleteAsync(cancellationToken);
+        if (role < scope.Role!.Value)
+            return Problems.Forbidden($"A {scope.Role} cannot remove a {role}.");
+        if (invitation is not null)
+        {
+            db.Invitations.Remove(invitation);
+            audit.Meta["invitation"] = true;
+        }
+        else
+        {
+            if (role == Role.Owner && !await AnotherActiveOwnerAsync(db, id, cancellationToken))
+                return Problems.Conflict("The last owner cannot be removed.");
+            db.Memberships.Remove(membership!);
+            await db.DepartmentMembers.Where(d => d.UserId == id).ExecuteDeleteAsync(cancellationToken);
+        }
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.NoContent();
     }

@@ -15,6 +15,7 @@ import { ImportPage } from './pages/ImportPage';
 import { InboxPage } from './pages/InboxPage';
 import { ComingSoonPage, ForbiddenPage, NotFoundPage } from './pages/MiscPages';
 import { PlatformPage } from './pages/PlatformPage';
+import { ProfilePage } from './pages/ProfilePage';
 import { SettingsPage } from './pages/SettingsPage';
 import { SetupPage } from './pages/SetupPage';
 import { SignInPage } from './pages/SignInPage';
@@ -129,6 +130,7 @@ export function AppRoutes() {
           <Route path="webhooks/:id" element={<RequirePermission permission="webhooks.manage" title="Webhook"><WebhookDetailPage /></RequirePermission>} />
           <Route path="audit-log" element={<RequirePermission permission="audit.read" title="Audit log"><AuditLogPage /></RequirePermission>} />
           <Route path="settings" element={<RequirePermission permission="tenant.manage" title="Settings"><SettingsPage /></RequirePermission>} />
+          <Route path="profile" element={<ProfilePage />} />
           <Route path="platform" element={<RequireSuperAdmin title="Platform"><PlatformPage /></RequireSuperAdmin>} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>

@@ -80,34 +80,54 @@ export interface CreatePlatformTenantInput {
   ownerPassword: string;
 }
 
+/** A person as this workspace sees them: their membership here, never their own profile. */
 export interface User {
   id: Id;
   name: string;
   email: string;
-  username: string | null;
   role: Role | string;
-  status: 'active' | 'disabled';
-  phones: string[];
-  inactivityTimeoutMinutes: number | null;
+  /** 'invited': someone with an account elsewhere who has not accepted yet (the name is the one typed when inviting). */
+  status: 'active' | 'disabled' | 'invited';
   isProvider: boolean;
   isTimeClockUser: boolean;
   departmentIds: Id[];
+  /** Last sign-in to this workspace. */
   lastSignInAt: string | null;
   createdAt: string;
 }
 export interface CreateUserInput {
   name: string;
   email: string;
-  username?: string;
   password?: string;
   role: Role | string;
-  phones?: string[];
-  inactivityTimeoutMinutes?: number | null;
   isProvider?: boolean;
   isTimeClockUser?: boolean;
 }
-export type UpdateUserInput = Partial<Omit<CreateUserInput, 'email' | 'password'>> & { status?: 'active' | 'disabled' };
+/** Membership fields only: the profile (name, phones, timeout) is the person's own (`updateProfile`). */
+export interface UpdateUserInput {
+  role?: Role | string;
+  status?: 'active' | 'disabled';
+  isProvider?: boolean;
+  isTimeClockUser?: boolean;
+}
 export type CreatedUser = { user: User; temporaryPassword?: string | null };
+
+/** The signed-in person's own profile, the same in every workspace. */
+export interface Profile {
+  id: Id;
+  name: string;
+  email: string;
+  username: string | null;
+  phones: string[];
+  inactivityTimeoutMinutes: number;
+}
+export type UpdateProfileInput = Partial<Pick<Profile, 'name' | 'username' | 'phones' | 'inactivityTimeoutMinutes'>>;
+export interface Invitation {
+  id: Id;
+  tenant: TenantMembership;
+  invitedBy: string | null;
+  createdAt: string;
+}
 
 export interface Department {
   id: Id;
@@ -850,6 +870,13 @@ export function createApiClient(options: ApiClientOptions = {}) {
     createUser: (input: CreateUserInput) => post<CreatedUser>('/users', input),
     updateUser: (id: Id, input: UpdateUserInput) => patch<User>(`/users/${enc(String(id))}`, input),
     deleteUser: (id: Id) => del(`/users/${enc(String(id))}`),
+
+    // the signed-in person: own profile and invitations from other workspaces
+    getProfile: () => get<Profile>('/me'),
+    updateProfile: (input: UpdateProfileInput) => patch<Profile>('/me', input),
+    listInvitations: () => get<Page<Invitation>>('/me/invitations'),
+    acceptInvitation: (id: Id) => post<TenantMembership>(`/me/invitations/${enc(String(id))}/accept`),
+    declineInvitation: (id: Id) => post<void>(`/me/invitations/${enc(String(id))}/decline`),
 
     // departments
     listDepartments: () => get<Page<Department>>('/departments'),

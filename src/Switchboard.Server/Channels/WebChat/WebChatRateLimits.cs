@@ -1,7 +1,6 @@
-using System.Globalization;
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
+using Switchboard.Platform.Http;
 
 namespace Switchboard.Channels.WebChat;
 
@@ -26,27 +25,8 @@ internal static class WebChatRateLimits
 
     private sealed class Policy(Func<HttpContext, RateLimitPartition<string>> partition) : IRateLimiterPolicy<string>
     {
-        public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } = RejectAsync;
+        public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } = TooManyRequests.RejectAsync;
 
         public RateLimitPartition<string> GetPartition(HttpContext httpContext) => partition(httpContext);
-    }
-
-    private static async ValueTask RejectAsync(OnRejectedContext context, CancellationToken cancellationToken)
-    {
-        var http = context.HttpContext;
-        var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromMinutes(1);
-        var seconds = (int)Math.Ceiling(wait.TotalSeconds);
-        http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = http,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = StatusCodes.Status429TooManyRequests,
-                Title = "Too many requests",
-                Detail = $"Slow down: try again in {seconds} seconds.",
-            },
-        });
     }
 }

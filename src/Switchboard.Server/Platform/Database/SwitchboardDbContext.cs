@@ -26,6 +26,8 @@ public sealed class SwitchboardDbContext(DbContextOptions<SwitchboardDbContext> 
     public DbSet<Tenant> Tenants => Set<Tenant>();
     public DbSet<User> Users => Set<User>();
     public DbSet<Membership> Memberships => Set<Membership>();
+    public DbSet<Invitation> Invitations => Set<Invitation>();
+    public DbSet<SignInThrottle> SignInThrottles => Set<SignInThrottle>();
     public DbSet<Department> Departments => Set<Department>();
     public DbSet<DepartmentMember> DepartmentMembers => Set<DepartmentMember>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();

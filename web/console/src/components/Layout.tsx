@@ -1,6 +1,6 @@
-import { useState } from 'react';
-import { NavLink, Outlet, useNavigate } from 'react-router-dom';
-import { errorMessage } from '../api';
+import { useEffect, useState } from 'react';
+import { Link, NavLink, Outlet, useNavigate } from 'react-router-dom';
+import { api, errorMessage } from '../api';
 import { homePath, useRequiredSession, useSession } from '../session';
 import { ErrorBanner } from './Feedback';
 
@@ -126,6 +126,19 @@ export function AppLayout() {
   const { signOut } = useSession();
   const [signingOut, setSigningOut] = useState(false);
   const [signOutError, setSignOutError] = useState<string | null>(null);
+  const [invitationCount, setInvitationCount] = useState(0);
+
+  // Workspaces that invited this person wait for an answer on their profile page; say so once per sign-in.
+  useEffect(() => {
+    let cancelled = false;
+    api
+      .listInvitations()
+      .then((page) => !cancelled && setInvitationCount(page.items.length))
+      .catch(() => undefined); // a notice only: the profile page shows any error
+    return () => {
+      cancelled = true;
+    };
+  }, [session.user.id]);
 
   const allowed = (item: NavItem) =>
     (!item.superAdmin || session.user.isSuperAdmin) && (!item.permission || session.can(item.permission));
@@ -175,7 +188,9 @@ export function AppLayout() {
               {initials(session.user.name)}
             </span>
             <span className="user-menu__text">
-              <span className="user-menu__name">{session.user.name}</span>
+              <Link className="user-menu__name" to="/profile">
+                {session.user.name}
+              </Link>
               <span className="user-menu__role">{session.role}</span>
             </span>
             <button type="button" className="btn btn--secondary btn--sm" onClick={onSignOut} disabled={signingOut}>
@@ -183,6 +198,12 @@ export function AppLayout() {
             </button>
           </div>
         </header>
+        {invitationCount > 0 && (
+          <div className="content-banner" role="status">
+            You have {invitationCount === 1 ? 'an invitation' : `${invitationCount} invitations`} to join another workspace.{' '}
+            <Link to="/profile">Review</Link>
+          </div>
+        )}
         {signOutError && (
           <div className="content-banner">
             <ErrorBanner title={signOutError} />

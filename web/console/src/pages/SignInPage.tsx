@@ -13,10 +13,9 @@ export function signInErrorMessage(err: unknown): string {
     switch (err.status) {
       case 401:
         return 'Wrong email or password.';
-      case 423:
-        return err.problem.detail || 'This account is locked after too many failed sign-ins. Try again later.';
       case 429:
-        return 'Too many attempts, wait a minute and try again.';
+        // The server says how long to wait (per email after repeated wrong passwords, or per address).
+        return err.problem.detail || 'Too many attempts, wait a minute and try again.';
     }
   }
   return errorMessage(err);

@@ -5,7 +5,7 @@ import { CheckboxField, SelectField, TextField } from '../components/Field';
 import { Badge, EmptyState, ErrorBanner, FormErrorBanner, Loading, PageHeader, SecretReveal, SuccessBanner } from '../components/Feedback';
 import { ActionsHeader, TableCard } from '../components/Table';
 import { FieldErrors } from '../lib/fieldErrors';
-import { formatDateTime, joinList, splitList, titleCase } from '../lib/format';
+import { formatDateTime, titleCase } from '../lib/format';
 import { useAsyncAction } from '../lib/hooks';
 import { removeById, replaceById, upsertById } from '../lib/lists';
 import { messageOr, useLoadedList } from '../lib/useLoadedList';
@@ -34,7 +34,7 @@ function InviteForm({ onCreated, onCancel }: { onCreated: (u: CreatedUser) => vo
     <form className="form" onSubmit={submit} noValidate>
       {error ? <FormErrorBanner error={error} extra={fe.unmatched(['name', 'email', 'role', 'password'])} /> : null}
       <TextField id="invite-name" label="Name" required value={name} onChange={setName} error={fe.get('name')} autoComplete="off" />
-      <TextField id="invite-email" label="Email" type="email" required value={email} onChange={setEmail} error={fe.get('email')} autoComplete="off" hint="If this person already has a Switchboard account, they are added to this workspace." />
+      <TextField id="invite-email" label="Email" type="email" required value={email} onChange={setEmail} error={fe.get('email')} autoComplete="off" hint="If this person already has a Switchboard account, they are sent an invitation and join once they accept it." />
       <SelectField id="invite-role" label="Role" required value={role} onChange={setRole} options={ROLE_OPTIONS} error={fe.get('role')} />
       <TextField
         id="invite-password"
@@ -44,7 +44,7 @@ function InviteForm({ onCreated, onCancel }: { onCreated: (u: CreatedUser) => vo
         onChange={setPassword}
         error={fe.get('password')}
         autoComplete="new-password"
-        hint="Leave empty to generate a temporary password."
+        hint="For new accounts only. Leave empty to generate a temporary password."
       />
       <DialogFormActions onCancel={onCancel} busy={busy} busyLabel="Inviting…">
         Send invite
@@ -54,49 +54,34 @@ function InviteForm({ onCreated, onCancel }: { onCreated: (u: CreatedUser) => vo
 }
 
 function EditUserForm({ user, onSaved, onCancel }: { user: User; onSaved: (u: User) => void; onCancel: () => void }) {
-  const [name, setName] = useState(user.name);
   const [role, setRole] = useState(String(user.role));
-  const [status, setStatus] = useState<User['status']>(user.status);
-  const [timeout, setTimeoutMinutes] = useState(user.inactivityTimeoutMinutes != null ? String(user.inactivityTimeoutMinutes) : '');
-  const [phones, setPhones] = useState(joinList(user.phones));
+  const [status, setStatus] = useState<'active' | 'disabled'>(user.status === 'disabled' ? 'disabled' : 'active');
   const [isProvider, setIsProvider] = useState(user.isProvider);
   const [isTimeClockUser, setIsTimeClockUser] = useState(user.isTimeClockUser);
   const { busy, error, run } = useAsyncAction();
-  const [clientErrors, setClientErrors] = useState<Record<string, string[]>>({});
-  const fe = new FieldErrors({ ...(error instanceof ApiError ? error.errors : {}), ...clientErrors });
+  const fe = new FieldErrors(error instanceof ApiError ? error.errors : undefined);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    const errs: Record<string, string[]> = {};
-    if (timeout && !/^\d+$/.test(timeout.trim())) errs.inactivityTimeoutMinutes = ['Enter a whole number of minutes, or leave empty for no timeout.'];
-    setClientErrors(errs);
-    if (Object.keys(errs).length) return;
     await run(async () => {
-      const saved = await api.updateUser(user.id, {
-        name: name.trim(),
-        role,
-        status,
-        inactivityTimeoutMinutes: timeout.trim() ? Number(timeout) : null,
-        phones: splitList(phones),
-        isProvider,
-        isTimeClockUser,
-      });
-      onSaved(saved);
+      onSaved(await api.updateUser(user.id, { role, status, isProvider, isTimeClockUser }));
     });
   }
 
-  const known = ['name', 'role', 'status', 'inactivityTimeoutMinutes', 'phones', 'isProvider', 'isTimeClockUser'];
+  const known = ['role', 'status', 'isProvider', 'isTimeClockUser'];
   return (
     <form className="form" onSubmit={submit} noValidate>
       {error ? <FormErrorBanner error={error} extra={fe.unmatched(known)} /> : null}
-      <TextField id="edit-user-name" label="Name" required value={name} onChange={setName} error={fe.get('name')} autoComplete="off" />
+      <p className="muted">
+        {user.name} ({user.email}) manages their own name, phones and sign-in timeout. Here you set what they may do in this workspace.
+      </p>
       <div className="grid-2">
         <SelectField id="edit-user-role" label="Role" value={role} onChange={setRole} options={ROLE_OPTIONS} error={fe.get('role')} />
         <SelectField
           id="edit-user-status"
           label="Status"
           value={status}
-          onChange={(v) => setStatus(v as User['status'])}
+          onChange={(v) => setStatus(v as 'active' | 'disabled')}
           options={[
             { value: 'active', label: 'Active' },
             { value: 'disabled', label: 'Disabled' },
@@ -104,16 +89,6 @@ function EditUserForm({ user, onSaved, onCancel }: { user: User; onSaved: (u: Us
           error={fe.get('status')}
         />
       </div>
-      <TextField
-        id="edit-user-timeout"
-        label="Inactivity timeout (minutes)"
-        value={timeout}
-        onChange={setTimeoutMinutes}
-        inputMode="numeric"
-        error={fe.get('inactivityTimeoutMinutes')}
-        hint="Sign the user out after this many idle minutes. Empty = workspace default."
-      />
-      <TextField id="edit-user-phones" label="Phones" value={phones} onChange={setPhones} error={fe.get('phones', { prefix: true })} hint="Comma separated, E.164 format, e.g. +15551234567" />
       <CheckboxField id="edit-user-provider" label="Is provider" checked={isProvider} onChange={setIsProvider} />
       <CheckboxField id="edit-user-timeclock" label="Time-clock user" checked={isTimeClockUser} onChange={setIsTimeClockUser} />
       <DialogFormActions onCancel={onCancel} busy={busy} busyLabel="Saving…">
@@ -182,16 +157,19 @@ export function UsersPage() {
                   <Badge tone={u.role === 'owner' ? 'info' : 'neutral'}>{titleCase(String(u.role))}</Badge>
                 </td>
                 <td>
-                  <Badge tone={u.status === 'active' ? 'success' : 'warning'}>{titleCase(u.status)}</Badge>
+                  <Badge tone={u.status === 'active' ? 'success' : u.status === 'invited' ? 'info' : 'warning'}>{titleCase(u.status)}</Badge>
                 </td>
                 <td className="nowrap">{u.lastSignInAt ? formatDateTime(u.lastSignInAt) : 'Never'}</td>
                 <td className="row-actions">
-                  <button type="button" className="btn btn--ghost btn--sm" onClick={() => setEditing(u)}>
-                    Edit<span className="visually-hidden"> {u.name}</span>
-                  </button>
+                  {u.status !== 'invited' && (
+                    <button type="button" className="btn btn--ghost btn--sm" onClick={() => setEditing(u)}>
+                      Edit<span className="visually-hidden"> {u.name}</span>
+                    </button>
+                  )}
                   {u.role !== 'owner' && !isMe && (
                     <button type="button" className="btn btn--ghost btn--sm btn--danger-text" onClick={() => setRemoving(u)}>
-                      Remove<span className="visually-hidden"> {u.name}</span>
+                      {u.status === 'invited' ? 'Cancel invitation' : 'Remove'}
+                      <span className="visually-hidden"> {u.name}</span>
                     </button>
                   )}
                 </td>
@@ -204,9 +182,16 @@ export function UsersPage() {
       <Dialog open={inviteOpen} onClose={closeInvite} title={invited ? 'User invited' : 'Invite user'}>
         {invited ? (
           <div className="stack">
-            <p>
-              <strong>{invited.user.name}</strong> ({invited.user.email}) can now sign in as {invited.user.role}.
-            </p>
+            {invited.user.status === 'invited' ? (
+              <p>
+                <strong>{invited.user.email}</strong> already has an account. They were invited as {invited.user.role} and join this
+                workspace once they accept the invitation after signing in.
+              </p>
+            ) : (
+              <p>
+                <strong>{invited.user.name}</strong> ({invited.user.email}) can now sign in as {invited.user.role}.
+              </p>
+            )}
             {invited.temporaryPassword ? (
               <SecretReveal
                 warning="This temporary password is shown only once. Share it securely; the user should change it after signing in."
@@ -250,11 +235,17 @@ export function UsersPage() {
       <ConfirmItemDialog
         item={removing}
         title="Remove user?"
-        message={(u) => (
-          <p>
-            <strong>{u.name}</strong> will lose access to this workspace. Their account in other workspaces is not affected.
-          </p>
-        )}
+        message={(u) =>
+          u.status === 'invited' ? (
+            <p>
+              The invitation to <strong>{u.email}</strong> will be withdrawn.
+            </p>
+          ) : (
+            <p>
+              <strong>{u.name}</strong> will lose access to this workspace. Their account in other workspaces is not affected.
+            </p>
+          )
+        }
         confirmLabel="Remove user"
         danger
         onClose={() => setRemoving(null)}
