@@ -21,6 +21,48 @@ public sealed class ApiKey : ITenantOwned
     public DateTimeOffset? RevokedAt { get; set; }
 }
 
+/// <summary>What decides whether a key may be used now: the key, its tenant's status and its creator's current membership there
+/// (<see cref="CreatorRole"/> null when the creator is no longer a member).</summary>
+public sealed record ApiKeyStanding(ApiKey Key, TenantStatus TenantStatus, Role? CreatorRole, bool CreatorActive)
+{
+    /// <summary>Why the key is refused, or null when it may be used.</summary>
+    public string? Refusal => RefusalFor(Key, TenantStatus, CreatorRole, CreatorActive);
+
+    /// <summary>A key acts with its creator's authority, so it stops working once that authority ends (membership removed or
+    /// disabled, account disabled) or falls below the key's role; with a hypothetical creator state, it previews a change.
+    /// A key without a creator was issued by the operator (<c>apikey create</c>) and answers only to revocation and the tenant.</summary>
+    public static string? RefusalFor(ApiKey key, TenantStatus tenantStatus, Role? creatorRole, bool creatorActive)
+    {
+        if (key.RevokedAt is not null)
+            return "The API key is not valid or has been revoked.";
+        if (tenantStatus != TenantStatus.Active)
+            return "This workspace is suspended.";
+        if (key.CreatedById is null)
+            return null;
+        if (creatorRole is null || !creatorActive)
+            return "The API key no longer works: the person who created it is no longer an active member of this workspace.";
+        return RoleRank.Outranks(key.Role, creatorRole.Value)
+            ? $"The API key no longer works: the person who created it no longer holds the {key.Role} role or a stronger one."
+            : null;
+    }
+
+    /// <summary>The rank a key is handled at: the stronger of its own role and its creator's, so managing a key needs the same
+    /// rank as managing the person behind it.</summary>
+    public Role Rank => CreatorRole is { } creator && RoleRank.Outranks(creator, Key.Role) ? creator : Key.Role;
+}
+
+public static class ApiKeyStandings
+{
+    /// <summary>The standing of each of <paramref name="keys"/>, in one query. The creator's membership is read by the key's own
+    /// tenant, so this also works before a tenant is entered (authentication).</summary>
+    public static IQueryable<ApiKeyStanding> Standings(this SwitchboardDbContext db, IQueryable<ApiKey> keys) =>
+        from k in keys
+        join t in db.Tenants on k.TenantId equals t.Id
+        from m in db.Memberships.IgnoreQueryFilters().Where(m => m.TenantId == k.TenantId && m.UserId == k.CreatedById).DefaultIfEmpty()
+        select new ApiKeyStanding(k, t.Status, m == null ? null : m.Role,
+            m != null && m.Status == MembershipStatus.Active && m.User!.Status == UserStatus.Active);
+}
+
 internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
 {
     public void Configure(EntityTypeBuilder<ApiKey> builder)

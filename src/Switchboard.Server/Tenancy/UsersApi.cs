@@ -67,7 +67,7 @@ public static class UsersApi
     }
 
     /// <summary>A query-string enum filter, by name and ignoring case (numbers are refused).</summary>
-    private static T? ParseFilter<T>(string? text, string field, Validation validation) where T : struct, Enum
+    internal static T? ParseFilter<T>(string? text, string field, Validation validation) where T : struct, Enum
     {
         if (string.IsNullOrEmpty(text))
             return null;
@@ -171,7 +171,7 @@ public static class UsersApi
             return validation.ToResult();
 
         var actor = scope.Role!.Value;
-        if (membership.Role < actor)
+        if (!RoleRank.MayManage(actor, membership.Role))
             return Problems.Forbidden($"A {actor} cannot change a {membership.Role}.");
         if (request.Role is { } role && role != membership.Role)
         {
@@ -207,7 +207,7 @@ public static class UsersApi
         var membership = await db.Memberships.FirstOrDefaultAsync(m => m.UserId == id, cancellationToken);
         if (membership is null)
             return Problems.NotFound("User");
-        if (membership.Role < scope.Role!.Value)
+        if (!RoleRank.MayManage(scope.Role!.Value, membership.Role))
             return Problems.Forbidden($"A {scope.Role} cannot remove a {membership.Role}.");
         if (membership.Role == Role.Owner && !await AnotherActiveOwnerAsync(db, id, cancellationToken))
             return Problems.Conflict("The last owner cannot be removed.");
