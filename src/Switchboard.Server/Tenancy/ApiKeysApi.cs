@@ -37,9 +37,8 @@ public static class ApiKeysApi
     }
 
     private static async Task<Ok<ItemList<ApiKeyView>>> List(SwitchboardDbContext db, CancellationToken cancellationToken) =>
-        TypedResults.Ok(new ItemList<ApiKeyView>((await db.Standings(db.ApiKeys).AsNoTracking()
-            .OrderByDescending(s => s.Key.Id)
-            .ToListAsync(cancellationToken)).Select(ApiKeyView.Of).ToList()));
+        TypedResults.Ok(new ItemList<ApiKeyView>((await db.Standings(db.ApiKeys).AsNoTracking().ToListAsync(cancellationToken))
+            .OrderByDescending(s => s.Key.Id).Select(ApiKeyView.Of).ToList()));
 
     /// <summary>The working keys a member created that a change to their membership would disable (<paramref name="role"/>,
     /// <paramref name="status"/>, or <paramref name="remove"/>), so the console can say so before the change is made.</summary>
@@ -58,8 +57,7 @@ public static class ApiKeysApi
         var activeAfter = !removed && (newStatus ?? member.Status) == MembershipStatus.Active && member.User!.Status == UserStatus.Active;
         var roleAfter = removed ? (Role?)null : newRole ?? member.Role;
         var working = (await db.Standings(db.ApiKeys.Where(k => k.CreatedById == userId && k.RevokedAt == null)).AsNoTracking()
-            .OrderByDescending(s => s.Key.Id)
-            .ToListAsync(cancellationToken)).Where(s => s.Refusal is null);
+            .ToListAsync(cancellationToken)).Where(s => s.Refusal is null).OrderByDescending(s => s.Key.Id);
         return TypedResults.Ok(new ItemList<ApiKeyView>(working
             .Select(s => s with { CreatorRole = roleAfter, CreatorActive = activeAfter })
             .Where(after => after.Refusal is not null)
@@ -78,7 +76,9 @@ public static class ApiKeysApi
             return validation.ToResult();
         if (!PermissionMatrix.CanGrant(scope.Role!.Value, request.Role!.Value))
             return Problems.Forbidden($"A {scope.Role} cannot create a key with the {request.Role} role.");
-        var (key, secret) = provisioning.AddApiKey(request.Name!, request.Role.Value, scope.UserId);
+        // A key made with a key answers to the same person as the key that made it, so a chain of keys cannot outlive them.
+        var creatorId = scope.UserId ?? await db.ApiKeys.Where(k => k.Id == scope.ApiKeyId).Select(k => k.CreatedById).FirstOrDefaultAsync(cancellationToken);
+        var (key, secret) = provisioning.AddApiKey(request.Name!, request.Role.Value, creatorId);
         await db.SaveChangesAsync(cancellationToken);
         audit.Meta["apiKeyId"] = key.Id;
         audit.Meta["role"] = key.Role.ToString();
