@@ -53,12 +53,13 @@ public sealed record ApiKeyStanding(ApiKey Key, TenantStatus TenantStatus, Role?
 
 public static class ApiKeyStandings
 {
-    /// <summary>The standing of each of <paramref name="keys"/>, in one query. The creator's membership is read by the key's own
-    /// tenant, so this also works before a tenant is entered (authentication).</summary>
+    /// <summary>The standing of each of <paramref name="keys"/>, in one query. The creator's membership is matched on the key's
+    /// own tenant. Tenant filters stay on: a caller with no tenant yet (authentication) passes keys with
+    /// <c>IgnoreQueryFilters()</c>, which EF applies to the whole query, memberships included.</summary>
     public static IQueryable<ApiKeyStanding> Standings(this SwitchboardDbContext db, IQueryable<ApiKey> keys) =>
         from k in keys
         join t in db.Tenants on k.TenantId equals t.Id
-        from m in db.Memberships.IgnoreQueryFilters().Where(m => m.TenantId == k.TenantId && m.UserId == k.CreatedById).DefaultIfEmpty()
+        from m in db.Memberships.Where(m => m.TenantId == k.TenantId && m.UserId == k.CreatedById).DefaultIfEmpty()
         select new ApiKeyStanding(k, t.Status, m == null ? null : m.Role,
             m != null && m.Status == MembershipStatus.Active && m.User!.Status == UserStatus.Active);
 }
