@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Platform.Database;
 using Switchboard.Tenancy;
 using Switchboard.Tests.Infrastructure;
@@ -87,7 +88,15 @@ public sealed class SecurityKeysTests(Servers servers)
         Assert.Null(await RefusalAsync(key.Client));
 
         Assert.Equal(HttpStatusCode.NoContent, (await tenant.Owner.DeleteAsync($"/api/v1/users/{memberId}")).StatusCode);
-        Assert.Contains("no longer an active member", await RefusalAsync(key.Client));
+        Assert.NotNull(await RefusalAsync(key.Client));
+        // A removal revokes their keys for good: the person joining again later does not bring them back.
+        await factory.InTenantAsync(tenant.Id, async services =>
+        {
+            var db = services.GetRequiredService<SwitchboardDbContext>();
+            db.Memberships.Add(new Membership { UserId = memberId, Role = Role.Admin, CreatedAt = DateTimeOffset.UtcNow });
+            return await db.SaveChangesAsync();
+        });
+        Assert.Contains("revoked", await RefusalAsync(key.Client));
     }
 
     [Theory, Providers]

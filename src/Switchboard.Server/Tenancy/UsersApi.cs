@@ -202,7 +202,7 @@ public static class UsersApi
         db.Memberships.AnyAsync(m => m.Role == Role.Owner && m.Status == MembershipStatus.Active && m.UserId != exceptUserId, cancellationToken);
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Remove(
-        long id, SwitchboardDbContext db, TenantContext scope, CancellationToken cancellationToken)
+        long id, SwitchboardDbContext db, TenantContext scope, TimeProvider clock, CancellationToken cancellationToken)
     {
         var membership = await db.Memberships.FirstOrDefaultAsync(m => m.UserId == id, cancellationToken);
         if (membership is null)
@@ -213,6 +213,9 @@ public static class UsersApi
             return Problems.Conflict("The last owner cannot be removed.");
         db.Memberships.Remove(membership);
         await db.DepartmentMembers.Where(d => d.UserId == id).ExecuteDeleteAsync(cancellationToken);
+        // A removal is final for the keys they made: being added again later must not bring old (perhaps leaked) keys back.
+        var now = clock.GetUtcNow();
+        await db.ApiKeys.Where(k => k.CreatedById == id && k.RevokedAt == null).ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, now), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.NoContent();
     }
