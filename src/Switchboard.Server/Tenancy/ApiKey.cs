@@ -25,25 +25,26 @@ public sealed class ApiKey : ITenantOwned
 /// (<see cref="CreatorRole"/> null when the creator is no longer a member).</summary>
 public sealed record ApiKeyStanding(ApiKey Key, TenantStatus TenantStatus, Role? CreatorRole, bool CreatorActive)
 {
-    /// <summary>Why the key is refused, or null when it may be used.</summary>
-    public string? Refusal => RefusalFor(Key, TenantStatus, CreatorRole, CreatorActive);
-
-    /// <summary>A key acts with its creator's authority, so it stops working once that authority ends (membership removed or
-    /// disabled, account disabled) or falls below the key's role; with a hypothetical creator state, it previews a change.
-    /// A key without a creator was issued by the operator (<c>apikey create</c>) and answers only to revocation and the tenant.</summary>
-    public static string? RefusalFor(ApiKey key, TenantStatus tenantStatus, Role? creatorRole, bool creatorActive)
+    /// <summary>Why the key is refused, or null when it may be used. A key acts with its creator's authority, so it stops
+    /// working once that authority ends (membership removed or disabled, account disabled) or falls below the key's role (a
+    /// standing with a changed creator previews a change). A key without a creator was issued by the operator
+    /// (<c>apikey create</c>) and answers only to revocation and the tenant's status.</summary>
+    public string? Refusal
     {
-        if (key.RevokedAt is not null)
-            return "The API key is not valid or has been revoked.";
-        if (tenantStatus != TenantStatus.Active)
-            return "This workspace is suspended.";
-        if (key.CreatedById is null)
-            return null;
-        if (creatorRole is null || !creatorActive)
-            return "The API key no longer works: the person who created it is no longer an active member of this workspace.";
-        return RoleRank.Outranks(key.Role, creatorRole.Value)
-            ? $"The API key no longer works: the person who created it no longer holds the {key.Role} role or a stronger one."
-            : null;
+        get
+        {
+            if (Key.RevokedAt is not null)
+                return "The API key is not valid or has been revoked.";
+            if (TenantStatus != TenantStatus.Active)
+                return "This workspace is suspended.";
+            if (Key.CreatedById is null)
+                return null;
+            if (CreatorRole is not { } creatorRole || !CreatorActive)
+                return "The API key no longer works: the person who created it is no longer an active member of this workspace.";
+            return RoleRank.Outranks(Key.Role, creatorRole)
+                ? $"The API key no longer works: the person who created it no longer holds the {Key.Role} role or a stronger one."
+                : null;
+        }
     }
 
     /// <summary>The rank a key is handled at: the stronger of its own role and its creator's, so managing a key needs the same
