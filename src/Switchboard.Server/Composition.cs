@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.OpenApi;
 using Switchboard.Audit;
@@ -105,7 +106,9 @@ public static class Composition
     /// <summary>Conversations, messaging and the channel adapters that feed them.</summary>
     private static void AddSwitchboardInbox(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSignalR();
+        // Every hub call and, periodically or on an access change, every open connection is checked again (LiveConnections).
+        services.AddSignalR().AddHubOptions<InboxHub>(o => o.AddFilter<LiveConnectionFilter>());
+        services.AddLiveConnections(configuration);
         services.AddHostedService<InboxHubRelay>();
         services.AddSingleton<InboxClock>();
         services.AddHostedService(sp => sp.GetRequiredService<InboxClock>());

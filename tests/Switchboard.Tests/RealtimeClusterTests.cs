@@ -1,7 +1,11 @@
 using System.Net;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Switchboard.Platform.Database;
+using Switchboard.Tenancy;
 using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Tests;
@@ -30,6 +34,45 @@ public sealed class RealtimeClusterTests
         var update = await agentOnA.NextAsync("conversationUpdated", TimeSpan.FromSeconds(10));
         Assert.Equal(conversation, update!["id"]!.GetValue<long>());
         Assert.Equal("Hello from node B", update["lastMessagePreview"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task AccessEndedOnOneNode_ClosesTheConnectionsItEndedOnAnother()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Postgres);
+        await using var nodeA = new SwitchboardFactory(database);
+        await using var nodeB = new SwitchboardFactory(database);
+        _ = nodeA.Server;
+        _ = nodeB.Server;
+        await WaitUntilListeningAsync(nodeA);
+        await WaitUntilListeningAsync(nodeB);
+        var soon = TimeSpan.FromSeconds(10);
+
+        var home = await nodeB.CreateTenantAsync();
+        var tenant = await nodeB.CreateTenantAsync();
+        var (memberId, console) = await SecurityKeysTests.SignedInMemberAsync(tenant, Role.Admin);
+        var membersKey = await SecurityKeysTests.CreateKeyAsync(nodeB, console, Role.Agent);
+        var revokedKey = await SecurityKeysTests.CreateKeyAsync(nodeB, tenant.Owner, Role.Agent);
+        await using var revokedOnA = await HubClient.ConnectAsync(nodeA, SecurityLiveConnectionsTests.KeyOf(revokedKey.Client));
+        await using var membersOnA = await HubClient.ConnectAsync(nodeA, SecurityLiveConnectionsTests.KeyOf(membersKey.Client));
+        await using var ownerOnA = await HubClient.ConnectAsync(nodeA, SecurityLiveConnectionsTests.KeyOf(tenant.Owner));
+        await using var otherTenantOnA = await HubClient.ConnectAsync(nodeA, SecurityLiveConnectionsTests.KeyOf(home.Owner));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await tenant.Owner.DeleteAsync($"/api/v1/api-keys/{revokedKey.Id}")).StatusCode);
+        await revokedOnA.ClosedAsync(soon);
+        Assert.Equal(HttpStatusCode.NoContent, (await tenant.Owner.DeleteAsync($"/api/v1/users/{memberId}")).StatusCode);
+        await membersOnA.ClosedAsync(soon);
+        await ownerOnA.InvokeAsync("LeaveConversation", 1);
+
+        // The operator suspends the tenant on node B.
+        await nodeB.InTenantAsync(home.Id, services => services.GetRequiredService<SwitchboardDbContext>().Users
+            .Where(u => u.Id == home.OwnerId).ExecuteUpdateAsync(s => s.SetProperty(u => u.IsSuperAdmin, true)));
+        var operatorConsole = nodeB.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = true });
+        await (await operatorConsole.PostAsJsonAsync("/api/v1/auth/sign-in", new { email = home.OwnerEmail, password = TenantHandle.OwnerPassword })).JsonAsync(HttpStatusCode.OK);
+        operatorConsole.DefaultRequestHeaders.Add("X-CSRF-TOKEN", (await operatorConsole.GetJsonAsync("/api/v1/auth/csrf"))["token"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.NoContent, (await operatorConsole.PostAsync($"/api/v1/platform/tenants/{tenant.Id}/suspend", null)).StatusCode);
+        await ownerOnA.ClosedAsync(soon);
+        await otherTenantOnA.InvokeAsync("LeaveConversation", 1);
     }
 
     internal static async Task WaitUntilListeningAsync(SwitchboardFactory node)

@@ -44,8 +44,9 @@ public sealed class InboxHub(SwitchboardDbContext db, TenantContext scope) : Hub
 }
 
 /// <summary>Hands every real-time event this node receives (from any node) to the hubs' groups on this node: the inbox's,
-/// and the web-chat widget's for a visitor's events.</summary>
-internal sealed class InboxHubRelay(IRealtimeBus bus, IHubContext<InboxHub> hub, IHubContext<WidgetHub> widget, ILogger<InboxHubRelay> logger)
+/// and the web-chat widget's for a visitor's events; an access change goes to <see cref="LiveConnections"/>.</summary>
+internal sealed class InboxHubRelay(IRealtimeBus bus, IHubContext<InboxHub> hub, IHubContext<WidgetHub> widget, LiveConnections connections,
+    ILogger<InboxHubRelay> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -54,6 +55,11 @@ internal sealed class InboxHubRelay(IRealtimeBus bus, IHubContext<InboxHub> hub,
         {
             await foreach (var e in bus.Received.ReadAllAsync(stoppingToken))
             {
+                if (e.Audience == RealtimeAudience.Access)
+                {
+                    connections.Recheck(e.TenantId);
+                    continue;
+                }
                 try
                 {
                     var clients = e.Audience switch

@@ -42,16 +42,15 @@ internal sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.NoResult();
         var hash = ApiKeys.Hash(presented);
 
-        // The tenant is not known until the key is found, so this one lookup spans tenants on purpose.
-        var found = await db.ApiKeys.IgnoreQueryFilters()
-            .Where(k => k.KeyHash == hash)
-            .Join(db.Tenants, k => k.TenantId, t => t.Id, (k, t) => new { Key = k, TenantStatus = t.Status })
+        // The tenant is not known until the key is found, so this one lookup spans tenants on purpose. It is made on every
+        // request, uncached, so a revocation or a change to the creator's membership applies at once on every node.
+        var found = await db.Standings(db.ApiKeys.IgnoreQueryFilters().Where(k => k.KeyHash == hash))
             .AsNoTracking()
             .FirstOrDefaultAsync(Context.RequestAborted);
-        if (found is null || found.Key.RevokedAt is not null)
+        if (found is null)
             return AuthenticateResult.Fail("The API key is not valid or has been revoked.");
-        if (found.TenantStatus != TenantStatus.Active)
-            return AuthenticateResult.Fail("This workspace is suspended.");
+        if (found.Refusal is { } refusal)
+            return AuthenticateResult.Fail(refusal);
 
         var now = clock.GetUtcNow();
         if (found.Key.LastUsedAt is null || now - found.Key.LastUsedAt > LastUsedResolution)

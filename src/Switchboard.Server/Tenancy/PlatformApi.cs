@@ -54,9 +54,13 @@ public static class PlatformApi
     private static async Task<Results<NoContent, ProblemHttpResult>> SetStatusAsync(
         long id, TenantStatus status, SwitchboardDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
-        var changed = await db.Tenants.Where(t => t.Id == id)
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.Status, status).SetProperty(t => t.UpdatedAt, now), cancellationToken);
-        return changed == 0 ? Problems.NotFound("Tenant") : TypedResults.NoContent();
+        // Saved through the change tracker, so the status change is announced to every node (AccessChangeInterceptor).
+        var tenant = await db.Tenants.FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
+        if (tenant is null)
+            return Problems.NotFound("Tenant");
+        tenant.Status = status;
+        tenant.UpdatedAt = clock.GetUtcNow();
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.NoContent();
     }
 }

@@ -85,7 +85,7 @@ public static class UsersApi
     }
 
     /// <summary>A query-string enum filter, by name and ignoring case (numbers are refused).</summary>
-    private static T? ParseFilter<T>(string? text, string field, Validation validation) where T : struct, Enum
+    internal static T? ParseFilter<T>(string? text, string field, Validation validation) where T : struct, Enum
     {
         if (string.IsNullOrEmpty(text))
             return null;
@@ -187,7 +187,7 @@ public static class UsersApi
             return validation.ToResult();
 
         var actor = scope.Role!.Value;
-        if (membership.Role < actor)
+        if (!RoleRank.MayManage(actor, membership.Role))
             return Problems.Forbidden($"A {actor} cannot change a {membership.Role}.");
         if (request.Role is { } role && role != membership.Role)
         {
@@ -216,14 +216,13 @@ public static class UsersApi
 
     /// <summary>Removes a member from this tenant (their account and other tenants are untouched), or cancels an invitation.</summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> Remove(
-        long id, SwitchboardDbContext db, TenantContext scope, AuditDetails audit, CancellationToken cancellationToken)
+        long id, SwitchboardDbContext db, TenantContext scope, AuditDetails audit, TimeProvider clock, CancellationToken cancellationToken)
     {
         var membership = await db.Memberships.FirstOrDefaultAsync(m => m.UserId == id, cancellationToken);
         var invitation = membership is null ? await db.Invitations.FirstOrDefaultAsync(i => i.UserId == id, cancellationToken) : null;
-        var role = membership?.Role ?? invitation?.Role;
-        if (role is null)
+        if ((membership?.Role ?? invitation?.Role) is not { } role)
             return Problems.NotFound("User");
-        if (role < scope.Role!.Value)
+        if (!RoleRank.MayManage(scope.Role!.Value, role))
             return Problems.Forbidden($"A {scope.Role} cannot remove a {role}.");
         if (invitation is not null)
         {
@@ -236,6 +235,10 @@ public static class UsersApi
                 return Problems.Conflict("The last owner cannot be removed.");
             db.Memberships.Remove(membership!);
             await db.DepartmentMembers.Where(d => d.UserId == id).ExecuteDeleteAsync(cancellationToken);
+            // A removal is final for the keys they made: being added again later must not bring old (perhaps leaked) keys back.
+            var now = clock.GetUtcNow();
+            await db.ApiKeys.Where(k => k.CreatedById == id && k.RevokedAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, now), cancellationToken);
         }
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.NoContent();

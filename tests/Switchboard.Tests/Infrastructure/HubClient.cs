@@ -30,10 +30,19 @@ public sealed class HubClient : IAsyncDisposable
 
     /// <summary>Connects to a hub of an in-process server (<c>/hubs/inbox</c> unless <paramref name="path"/> says otherwise) with
     /// an API key or another bearer token (skipping negotiation, as WebSocket-only clients may).</summary>
-    public static async Task<HubClient> ConnectAsync<T>(WebApplicationFactory<T> factory, string token, string path = "/hubs/inbox") where T : class
+    public static Task<HubClient> ConnectAsync<T>(WebApplicationFactory<T> factory, string token, string path = "/hubs/inbox") where T : class =>
+        OpenAsync(factory, $"{path}?access_token={Uri.EscapeDataString(token)}", cookie: null);
+
+    /// <summary>Connects to the inbox hub as the console does, with a session cookie (<c>sb.session=...</c>).</summary>
+    public static Task<HubClient> ConnectWithCookieAsync<T>(WebApplicationFactory<T> factory, string cookie) where T : class =>
+        OpenAsync(factory, "/hubs/inbox", cookie);
+
+    private static async Task<HubClient> OpenAsync<T>(WebApplicationFactory<T> factory, string pathAndQuery, string? cookie) where T : class
     {
         var client = factory.Server.CreateWebSocketClient();
-        var socket = await client.ConnectAsync(new Uri($"ws://localhost{path}?access_token={Uri.EscapeDataString(token)}"), CancellationToken.None);
+        if (cookie is not null)
+            client.ConfigureRequest = request => request.Headers.Cookie = cookie;
+        var socket = await client.ConnectAsync(new Uri($"ws://localhost{pathAndQuery}"), CancellationToken.None);
         await SendRawAsync(socket, "{\"protocol\":\"json\",\"version\":1}");
         var hub = new HubClient(socket);
         var handshake = await hub.NextAsync("handshake", TimeSpan.FromSeconds(10));
@@ -60,10 +69,15 @@ public sealed class HubClient : IAsyncDisposable
         {
             sending.Release();
         }
-        var completion = await NextAsync("completion:" + id, TimeSpan.FromSeconds(10));
-        if (completion?["error"] is { } error)
+        var answer = NextAsync("completion:" + id, TimeSpan.FromSeconds(10));
+        if (await Task.WhenAny(answer, reading) != answer)
+            throw new InvalidOperationException("The server closed the connection.");
+        if ((await answer)?["error"] is { } error)
             throw new InvalidOperationException(error.GetValue<string>());
     }
+
+    /// <summary>Completes when the server closes the connection (fails the test after <paramref name="timeout"/>).</summary>
+    public Task ClosedAsync(TimeSpan timeout) => reading.WaitAsync(timeout);
 
     /// <summary>The argument of the next invocation of <paramref name="target"/> (others stay queued for their own readers).</summary>
     public async Task<JsonNode?> NextAsync(string target, TimeSpan timeout)

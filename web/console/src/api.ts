@@ -153,7 +153,11 @@ export interface ApiKey {
   createdById: Id | null;
   lastUsedAt: string | null;
   revokedAt: string | null;
+  /** Why a key that is not revoked no longer works (its creator's membership ended or weakened); null when it works. */
+  disabledReason: string | null;
 }
+/** A change to a member, as `GET /api-keys/disabled-by-change` previews it. */
+export type MemberChange = { role?: string; status?: string; remove?: boolean };
 export type CreatedApiKey = ApiKey & { key: string };
 
 export interface AuditEntry {
@@ -896,6 +900,8 @@ export function createApiClient(options: ApiClientOptions = {}) {
     listApiKeys: () => get<Page<ApiKey>>('/api-keys'),
     createApiKey: (input: { name: string; role: string }) => post<CreatedApiKey>('/api-keys', input),
     revokeApiKey: (id: Id) => del(`/api-keys/${enc(String(id))}`),
+    /** The working keys a member created that `change` would disable. */
+    apiKeysDisabledByChange: (userId: Id, change: MemberChange) => get<Page<ApiKey>>('/api-keys/disabled-by-change', { userId, ...change }),
 
     // outbound webhooks (webhooks.manage)
     listWebhooks: () => get<Page<Webhook>>('/webhooks'),

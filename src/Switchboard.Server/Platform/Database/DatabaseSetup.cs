@@ -23,7 +23,7 @@ public static class DatabaseSetup
             : connectionString ?? DefaultSqliteConnectionString(configuration);
         services.AddDbContext<SwitchboardDbContext>((provider, builder) =>
         {
-            builder.AddInterceptors(provider.GetRequiredService<PublishAfterCommitInterceptor>());
+            builder.AddInterceptors(provider.GetRequiredService<PublishAfterCommitInterceptor>(), Identity.AccessChangeInterceptor.Instance);
             if (options.Provider == DatabaseProvider.Postgres)
                 builder.UseNpgsql(effectiveConnectionString);
             else

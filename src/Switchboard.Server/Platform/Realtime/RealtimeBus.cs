@@ -8,13 +8,14 @@ using Switchboard.Platform.Database;
 namespace Switchboard.Platform.Realtime;
 
 /// <summary>Who hears an event: everyone connected for the tenant, one agent, whoever has one conversation open, or one
-/// web-chat visitor's widget.</summary>
+/// web-chat visitor's widget; <see cref="Access"/> is for the nodes themselves (re-check the tenant's live connections).</summary>
 public enum RealtimeAudience
 {
     Tenant,
     Agent,
     Conversation,
     ChatSession,
+    Access,
 }
 
 /// <summary>Something connected clients of one tenant should hear about; <see cref="TargetId"/> is the agent's, the

@@ -87,7 +87,17 @@ export function ApiKeysPage() {
               </td>
               <td className="nowrap">{formatDateTime(k.createdAt)}</td>
               <td className="nowrap">{k.lastUsedAt ? formatDateTime(k.lastUsedAt) : 'Never'}</td>
-              <td>{k.revokedAt ? <Badge tone="danger">Revoked {formatDateTime(k.revokedAt)}</Badge> : <Badge tone="success">Active</Badge>}</td>
+              <td>
+                {k.revokedAt ? (
+                  <Badge tone="danger">Revoked {formatDateTime(k.revokedAt)}</Badge>
+                ) : k.disabledReason ? (
+                  <>
+                    <Badge tone="warning">Disabled</Badge> <span className="muted">{k.disabledReason}</span>
+                  </>
+                ) : (
+                  <Badge tone="success">Active</Badge>
+                )}
+              </td>
               <td className="row-actions">
                 {!k.revokedAt && (
                   <button type="button" className="btn btn--ghost btn--sm btn--danger-text" onClick={() => setRevoking(k)}>

@@ -11,6 +11,7 @@ import { removeById, replaceById, upsertById } from '../lib/lists';
 import { messageOr, useLoadedList } from '../lib/useLoadedList';
 import { useRequiredSession } from '../session';
 import { DialogFormActions } from '../components/FormActions';
+import { DisabledKeysNotice } from '../components/DisabledKeysNotice';
 
 const ROLE_OPTIONS = ROLES.map((r) => ({ value: r, label: titleCase(r) }));
 
@@ -91,6 +92,9 @@ function EditUserForm({ user, onSaved, onCancel }: { user: User; onSaved: (u: Us
       </div>
       <CheckboxField id="edit-user-provider" label="Is provider" checked={isProvider} onChange={setIsProvider} />
       <CheckboxField id="edit-user-timeclock" label="Time-clock user" checked={isTimeClockUser} onChange={setIsTimeClockUser} />
+      {(role !== String(user.role) || status !== user.status) && (
+        <DisabledKeysNotice userId={user.id} change={{ role: role !== String(user.role) ? role : undefined, status: status !== user.status ? status : undefined }} />
+      )}
       <DialogFormActions onCancel={onCancel} busy={busy} busyLabel="Saving…">
         Save user
       </DialogFormActions>
@@ -241,9 +245,12 @@ export function UsersPage() {
               The invitation to <strong>{u.email}</strong> will be withdrawn.
             </p>
           ) : (
-            <p>
-              <strong>{u.name}</strong> will lose access to this workspace. Their account in other workspaces is not affected.
-            </p>
+            <>
+              <p>
+                <strong>{u.name}</strong> will lose access to this workspace. Their account in other workspaces is not affected.
+              </p>
+              <DisabledKeysNotice userId={u.id} change={{ remove: true }} />
+            </>
           )
         }
         confirmLabel="Remove user"
