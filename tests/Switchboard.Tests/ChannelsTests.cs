@@ -140,7 +140,7 @@ public sealed class ChannelConnectionTests(Servers servers)
 
         var unreachable = await api.PostJsonAsync("/api/v1/channels", new
         {
-            type = "email", name = "Mail", settings = new { smtpHost = "127.0.0.1", smtpPort = 1, fromAddress = "help@example.com", inboundProvider = "postmark", postmarkUser = "u", postmarkPassword = "p" },
+            type = "email", name = "Mail", settings = new { smtpHost = "127.0.0.1", smtpPort = 2525, fromAddress = "help@example.com", inboundProvider = "postmark", postmarkUser = "u", postmarkPassword = "p" },
         }, HttpStatusCode.Created);
         var down = await api.PostJsonAsync($"/api/v1/channels/{unreachable.Id()}/test", new { }, HttpStatusCode.OK);
         Assert.False(down["ok"]!.GetValue<bool>());

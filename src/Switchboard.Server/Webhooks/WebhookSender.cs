@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Platform.Database;
+using Switchboard.Platform.Network;
 using Switchboard.Platform.Security;
 
 namespace Switchboard.Webhooks;
@@ -69,7 +70,8 @@ public sealed class WebhookSender(SwitchboardDbContext db, SecretProtector secre
         }
         catch (Exception e) when (e is HttpRequestException or IOException)
         {
-            delivery.Error = e.Message;
+            // A refused destination is named as such and nothing more (HttpClient's wrapper would add the address).
+            delivery.Error = DestinationNotAllowedException.IsRefusal(e) ? DestinationNotAllowedException.Text : e.Message;
         }
         if (delivery.Error is not null)
             return false;

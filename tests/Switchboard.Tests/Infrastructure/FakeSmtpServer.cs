@@ -9,20 +9,40 @@ namespace Switchboard.Tests.Infrastructure;
 /// keeps each message's DATA so tests can read its headers. <see cref="RecipientReply"/> makes RCPT TO refuse.</summary>
 public sealed class FakeSmtpServer : IAsyncDisposable
 {
-    private readonly TcpListener listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener listener = Listen();
     private readonly CancellationTokenSource stop = new();
     private readonly Task accepting;
 
     public FakeSmtpServer()
     {
-        listener.Start();
         accepting = AcceptAsync();
     }
 
+    /// <summary>An address of its own in 127.0.0.0/8 (all of it is loopback on Linux): the server speaks SMTP only on SMTP
+    /// ports, so fakes cannot take a free port, only a free address.</summary>
+    public string Host => ((IPEndPoint)listener.LocalEndpoint).Address.ToString();
     public int Port => ((IPEndPoint)listener.LocalEndpoint).Port;
     public ConcurrentQueue<string> Messages { get; } = new();
     /// <summary>The answer to RCPT TO: "250 OK", or a refusal such as "550 5.1.1 No such user".</summary>
     public string RecipientReply { get; set; } = "250 OK";
+
+    private static TcpListener Listen()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var address = new IPAddress([127, (byte)Random.Shared.Next(1, 255), (byte)Random.Shared.Next(256), (byte)Random.Shared.Next(1, 255)]);
+            var listener = new TcpListener(address, 2525);
+            try
+            {
+                listener.Start();
+                return listener;
+            }
+            catch (SocketException) when (attempt < 20)
+            {
+                listener.Dispose();
+            }
+        }
+    }
 
     private async Task AcceptAsync()
     {
