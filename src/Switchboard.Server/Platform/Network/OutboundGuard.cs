@@ -79,7 +79,7 @@ public sealed class OutboundGuard
         if (IPAddress.TryParse(text, out var single))
             return new IPNetwork(single, single.AddressFamily == AddressFamily.InterNetwork ? 32 : 128);
         throw new InvalidOperationException(
-            $"Network:AllowedOutboundNetworks: “{text}” is not a network in CIDR notation such as 10.0.0.0/8 (the address bits after the prefix must be zero).");
+            $"Network:AllowedOutboundNetworks: “{text}” is not a network in CIDR notation such as 10.0.0.0/8.");
     }
 
     /// <summary>Lets the server reach one endpoint of its own whatever the policy: demo mode's in-process simulator, which
