@@ -147,3 +147,30 @@ public sealed class ChannelConnectionTests(Servers servers)
         Assert.Contains("Could not reach", down["detail"]!.GetValue<string>());
     }
 }
+
+/// <summary>The channel cache behind the anonymous provider webhooks, where anyone can name any channel id.</summary>
+public sealed class WebhookChannelCacheTests
+{
+    [Fact]
+    public async Task UnknownChannels_AreNotKept_AndKnownOnesOnlyUpToTheLimit()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var factory = new SwitchboardFactory(database, new Dictionary<string, string?> { ["Webhooks:Processing:ChannelCacheSize"] = "2" });
+        var cache = factory.Services.GetRequiredService<Switchboard.Channels.WebhookChannelCache>();
+        var anonymous = factory.CreateClient();
+        for (var id = 1_000_000; id < 1_000_050; id++)
+            Assert.Equal(HttpStatusCode.NotFound, (await anonymous.PostAsync($"/webhooks/whatsapp/{id}", Http.RawJson("{}"))).StatusCode);
+        Assert.Equal(0, cache.Count);
+
+        var tenant = await factory.CreateTenantAsync();
+        var channels = new List<long>();
+        for (var i = 0; i < 5; i++)
+            channels.Add((await tenant.Owner.PostJsonAsync("/api/v1/channels", ChannelsTests.WhatsApp($"WA {i}", MessagingTests.Nowhere), HttpStatusCode.Created)).Id());
+        foreach (var id in channels.Concat(channels))
+        {
+            // Each is still found (looked up again when it is not held), and signature checks still run against its secrets.
+            Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync($"/webhooks/whatsapp/{id}", Http.RawJson("{}"))).StatusCode);
+            Assert.InRange(cache.Count, 0, 2);
+        }
+    }
+}
