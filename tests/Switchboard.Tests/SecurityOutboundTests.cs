@@ -161,6 +161,7 @@ public sealed class SecurityOutboundTests
         var patched = await tenant.Owner.PatchJsonAsync($"/api/v1/channels/{whatsapp.Id()}", new { settings = new { apiBaseUrl = internalService.BaseUrl } },
             HttpStatusCode.BadRequest);
         Assert.Equal(DestinationNotAllowedException.Text, Error(patched, "settings.apiBaseUrl"));
+        var conversation = await MessagingTests.CustomerWritesAsync(tenant, whatsapp.Id(), "15550000177", "Ada", "Hello");
         foreach (var channelId in new[] { whatsapp.Id(), twilio.Id() })
         {
             await SetSettingsAsync(factory, tenant.Id, channelId, ("apiBaseUrl", $"http://localhost:{port}"));
@@ -168,6 +169,13 @@ public sealed class SecurityOutboundTests
             Assert.False(test["ok"]!.GetValue<bool>());
             Assert.Equal(DestinationNotAllowedException.Text, test["detail"]!.GetValue<string>());
         }
+
+        // A reply on that channel fails at once, for good, saying no more.
+        var reply = (await tenant.Owner.PostJsonAsync($"/api/v1/conversations/{conversation}/messages", new { type = "text", text = "Hi" },
+            HttpStatusCode.Accepted)).Id();
+        await WhatsAppWebhookTests.WaitForAsync(factory, tenant.Id, async db => await db.Messages.AnyAsync(m => m.Id == reply && m.Status == Switchboard.Conversations.MessageStatus.Failed));
+        var failed = await factory.QueryAsync(tenant.Id, db => db.Messages.SingleAsync(m => m.Id == reply));
+        Assert.Equal(("destination_not_allowed", DestinationNotAllowedException.Text), (failed.ErrorCode, failed.ErrorMessage));
         Assert.Equal(0, hits);
     }
 

@@ -33,7 +33,7 @@ public sealed class ChannelConnectionTester(IHttpClientFactory clients, Outbound
                 _ => new ConnectionTestResult(true, "Web chat runs on this server; there is no provider to reach."),
             };
         }
-        catch (Exception e) when (DestinationNotAllowedException.IsRefusal(e))
+        catch (DestinationNotAllowedException)
         {
             return new ConnectionTestResult(false, DestinationNotAllowedException.Text);
         }

@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Platform.Database;
-using Switchboard.Platform.Network;
 using Switchboard.Platform.Security;
 
 namespace Switchboard.Webhooks;
@@ -70,8 +69,7 @@ public sealed class WebhookSender(SwitchboardDbContext db, SecretProtector secre
         }
         catch (Exception e) when (e is HttpRequestException or IOException)
         {
-            // A refused destination is named as such and nothing more (HttpClient's wrapper would add the address).
-            delivery.Error = DestinationNotAllowedException.IsRefusal(e) ? DestinationNotAllowedException.Text : e.Message;
+            delivery.Error = e.Message;
         }
         if (delivery.Error is not null)
             return false;

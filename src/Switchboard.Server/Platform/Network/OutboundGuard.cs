@@ -183,5 +183,23 @@ public static class OutboundGuardSetup
 
     /// <summary>Makes this named client's every connection pass the <see cref="OutboundGuard"/>.</summary>
     public static IHttpClientBuilder UseOutboundGuard(this IHttpClientBuilder builder) =>
-        builder.ConfigurePrimaryHttpMessageHandler(services => services.GetRequiredService<OutboundGuard>().CreateHandler());
+        builder.ConfigurePrimaryHttpMessageHandler(services => services.GetRequiredService<OutboundGuard>().CreateHandler())
+            .AddHttpMessageHandler(() => new RefusalHandler());
+
+    /// <summary>HttpClient wraps what the connect step throws and adds the host and port to its message; a refusal is passed
+    /// on as itself, so whatever shows an error to a tenant shows only "destination not allowed".</summary>
+    private sealed class RefusalHandler : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await base.SendAsync(request, cancellationToken);
+            }
+            catch (HttpRequestException e) when (e is not DestinationNotAllowedException && DestinationNotAllowedException.IsRefusal(e))
+            {
+                throw new DestinationNotAllowedException();
+            }
+        }
+    }
 }
