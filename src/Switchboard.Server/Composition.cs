@@ -25,6 +25,7 @@ using Switchboard.Platform.Database;
 using Switchboard.Platform.Health;
 using Switchboard.Platform.Http;
 using Switchboard.Platform.Jobs;
+using Switchboard.Platform.Network;
 using Switchboard.Platform.Security;
 using Switchboard.Tenancy;
 using Switchboard.Webhooks;
@@ -52,7 +53,8 @@ public static class Composition
         services.AddScoped<AuditWriter>();
         services.AddScoped<AuditDetails>();
         services.AddScoped<ContactService>();
-        services.AddHttpClient(ChannelConnectionTester.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15));
+        services.AddOutboundGuard(configuration);
+        services.AddHttpClient(ChannelConnectionTester.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15)).UseOutboundGuard();
         services.AddScoped<ChannelConnectionTester>();
         services.AddSingleton(configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions());
         services.AddSingleton<FileStore>();
@@ -149,7 +151,7 @@ public static class Composition
     {
         var options = configuration.GetSection(OutboundWebhookOptions.Section).Get<OutboundWebhookOptions>() ?? new OutboundWebhookOptions();
         services.AddSingleton(options);
-        services.AddHttpClient(WebhookSender.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => WebhookTargets.Handler(options));
+        services.AddHttpClient(WebhookSender.HttpClientName).UseOutboundGuard();
         services.AddScoped<WebhookSender>();
         services.AddScoped<WebhookOutbox>();
         services.AddScoped<IInboxEventSink, WebhookEventSink>();

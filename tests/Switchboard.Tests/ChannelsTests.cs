@@ -140,10 +140,37 @@ public sealed class ChannelConnectionTests(Servers servers)
 
         var unreachable = await api.PostJsonAsync("/api/v1/channels", new
         {
-            type = "email", name = "Mail", settings = new { smtpHost = "127.0.0.1", smtpPort = 1, fromAddress = "help@example.com", inboundProvider = "postmark", postmarkUser = "u", postmarkPassword = "p" },
+            type = "email", name = "Mail", settings = new { smtpHost = "127.0.0.1", smtpPort = 2525, fromAddress = "help@example.com", inboundProvider = "postmark", postmarkUser = "u", postmarkPassword = "p" },
         }, HttpStatusCode.Created);
         var down = await api.PostJsonAsync($"/api/v1/channels/{unreachable.Id()}/test", new { }, HttpStatusCode.OK);
         Assert.False(down["ok"]!.GetValue<bool>());
         Assert.Contains("Could not reach", down["detail"]!.GetValue<string>());
+    }
+}
+
+/// <summary>The channel cache behind the anonymous provider webhooks, where anyone can name any channel id.</summary>
+public sealed class WebhookChannelCacheTests
+{
+    [Fact]
+    public async Task UnknownChannels_AreNotKept_AndKnownOnesOnlyUpToTheLimit()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var factory = new SwitchboardFactory(database, new Dictionary<string, string?> { ["Webhooks:Processing:ChannelCacheSize"] = "2" });
+        var cache = factory.Services.GetRequiredService<Switchboard.Channels.WebhookChannelCache>();
+        var anonymous = factory.CreateClient();
+        for (var id = 1_000_000; id < 1_000_050; id++)
+            Assert.Equal(HttpStatusCode.NotFound, (await anonymous.PostAsync($"/webhooks/whatsapp/{id}", Http.RawJson("{}"))).StatusCode);
+        Assert.Equal(0, cache.Count);
+
+        var tenant = await factory.CreateTenantAsync();
+        var channels = new List<long>();
+        for (var i = 0; i < 5; i++)
+            channels.Add((await tenant.Owner.PostJsonAsync("/api/v1/channels", ChannelsTests.WhatsApp($"WA {i}", MessagingTests.Nowhere), HttpStatusCode.Created)).Id());
+        foreach (var id in channels.Concat(channels))
+        {
+            // Each is still found (looked up again when it is not held), and signature checks still run against its secrets.
+            Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync($"/webhooks/whatsapp/{id}", Http.RawJson("{}"))).StatusCode);
+            Assert.InRange(cache.Count, 0, 2);
+        }
     }
 }

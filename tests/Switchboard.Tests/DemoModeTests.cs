@@ -20,6 +20,8 @@ public sealed class DemoModeTests
         await using var factory = new SwitchboardFactory(database, new Dictionary<string, string?>
         {
             ["Demo:Enabled"] = "true",
+            // Demo mode reaches its own simulator with no operator exception for loopback.
+            [SwitchboardFactory.OutboundExceptions] = null,
             ["Simulator:Customers:IntervalSeconds"] = "0.5",
             ["Simulator:Customers:ReplyDelaySeconds"] = "0.2",
         });

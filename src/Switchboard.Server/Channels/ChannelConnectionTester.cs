@@ -5,14 +5,16 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Switchboard.Channels.Twilio;
+using Switchboard.Platform.Network;
 
 namespace Switchboard.Channels;
 
 public sealed record ConnectionTestResult(bool Ok, string Detail);
 
 /// <summary>Checks a channel's credentials with one harmless read at the provider: Meta's phone-number object, Twilio's
-/// account, the SMTP server's greeting. The provider's own error text is passed on, since it says what to fix.</summary>
-public sealed class ChannelConnectionTester(IHttpClientFactory clients)
+/// account, the SMTP server's greeting. The provider's own error text is passed on, since it says what to fix; a destination
+/// the <see cref="OutboundGuard"/> refuses is only called that.</summary>
+public sealed class ChannelConnectionTester(IHttpClientFactory clients, OutboundGuard guard)
 {
     public const string HttpClientName = "providers";
     public const string MetaGraphVersion = "v23.0";
@@ -30,6 +32,10 @@ public sealed class ChannelConnectionTester(IHttpClientFactory clients)
                 ChannelType.Email => await TestSmtpAsync(Setting("smtpHost"), int.Parse(Setting("smtpPort")), cancellationToken),
                 _ => new ConnectionTestResult(true, "Web chat runs on this server; there is no provider to reach."),
             };
+        }
+        catch (DestinationNotAllowedException)
+        {
+            return new ConnectionTestResult(false, DestinationNotAllowedException.Text);
         }
         catch (Exception e) when (e is HttpRequestException or SocketException or IOException or TaskCanceledException or JsonException)
         {
@@ -60,18 +66,18 @@ public sealed class ChannelConnectionTester(IHttpClientFactory clients)
         return new ConnectionTestResult(true, $"Connected to Twilio account {body["friendly_name"]} ({body["status"]}).");
     }
 
-    /// <summary>An SMTP server greets with 220 as soon as the connection opens; that is enough to know host and port are right.</summary>
-    private static async Task<ConnectionTestResult> TestSmtpAsync(string host, int port, CancellationToken cancellationToken)
+    /// <summary>An SMTP server greets with 220 as soon as the connection opens; that is enough to know host and port are right.
+    /// Anything else is not repeated: the test must not read out another service's banner.</summary>
+    private async Task<ConnectionTestResult> TestSmtpAsync(string host, int port, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(SmtpTimeout);
-        using var tcp = new TcpClient();
-        await tcp.ConnectAsync(host, port, timeout.Token);
-        using var reader = new StreamReader(tcp.GetStream(), Encoding.ASCII);
+        await using var stream = new NetworkStream(await guard.ConnectSmtpAsync(host, port, timeout.Token), ownsSocket: true);
+        using var reader = new StreamReader(stream, Encoding.ASCII);
         var greeting = await reader.ReadLineAsync(timeout.Token) ?? "";
         return greeting.StartsWith("220", StringComparison.Ordinal)
             ? new ConnectionTestResult(true, $"The SMTP server answered: {greeting}")
-            : new ConnectionTestResult(false, $"{host}:{port} answered, but not as an SMTP server: {greeting}");
+            : new ConnectionTestResult(false, $"{host}:{port} answered, but not as an SMTP server.");
     }
 
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Switchboard.Platform.Http;
+using Switchboard.Platform.Network;
 
 namespace Switchboard.Channels;
 
@@ -17,7 +18,7 @@ public static partial class ChannelSettings
         Email,
         Url,
         Bool,
-        Port,
+        SmtpPort,
         Origins,
         Color,
         InboundProvider,
@@ -52,7 +53,7 @@ public static partial class ChannelSettings
         ChannelType.Email =>
         [
             new("smtpHost", Kind.Text, Required: true),
-            new("smtpPort", Kind.Port, Required: true),
+            new("smtpPort", Kind.SmtpPort, Required: true),
             new("smtpTls", Kind.Bool),
             new("smtpUser", Kind.Text),
             new("smtpPassword", Kind.Secret),
@@ -73,8 +74,10 @@ public static partial class ChannelSettings
         ],
     };
 
-    /// <summary>Checks a complete settings object (plain and secret values together) for <paramref name="type"/>.</summary>
-    public static void Validate(ChannelType type, JsonObject settings, Validation validation)
+    /// <summary>Checks a complete settings object (plain and secret values together) for <paramref name="type"/>. Hosts the
+    /// server would connect to (<c>apiBaseUrl</c>, <c>smtpHost</c>) are refused here when they are literally a destination
+    /// the <paramref name="guard"/> refuses; names are checked when connecting.</summary>
+    public static void Validate(ChannelType type, JsonObject settings, Validation validation, OutboundGuard guard)
     {
         var fields = For(type).ToDictionary(f => f.Name);
         foreach (var (key, _) in settings)
@@ -92,13 +95,13 @@ public static partial class ChannelSettings
                     validation.Add(path, "is required.");
                 continue;
             }
-            if (Problem(field, value) is { } problem)
+            if (Problem(field, value, guard) is { } problem)
                 validation.Add(path, problem);
         }
-        ValidateCombinations(type, settings, validation);
+        ValidateCombinations(type, settings, validation, guard);
     }
 
-    private static void ValidateCombinations(ChannelType type, JsonObject settings, Validation validation)
+    private static void ValidateCombinations(ChannelType type, JsonObject settings, Validation validation, OutboundGuard guard)
     {
         if (type is ChannelType.TwilioSms or ChannelType.TwilioWhatsApp && settings["fromNumber"] is null && settings["messagingServiceSid"] is null)
             validation.Add("settings.fromNumber", "either fromNumber or messagingServiceSid is required.");
@@ -109,18 +112,23 @@ public static partial class ChannelSettings
                 validation.Add("settings.mailgunSigningKey", "is required for Mailgun inbound mail.");
             if (provider == "postmark" && (settings["postmarkUser"] is null || settings["postmarkPassword"] is null))
                 validation.Add("settings.postmarkUser", "Postmark inbound mail needs postmarkUser and postmarkPassword (basic auth).");
+            if ((settings["smtpHost"] as JsonValue)?.TryGetValue<string>(out var host) == true && (settings["smtpPort"] as JsonValue)?.TryGetValue<int>(out var port) == true
+                && !guard.AllowsHost(host, port))
+                validation.Add("settings.smtpHost", DestinationNotAllowedException.Text);
         }
     }
 
-    private static string? Problem(Field field, JsonNode value)
+    private static string? Problem(Field field, JsonNode value, OutboundGuard guard)
     {
         string? Text() => value is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
         switch (field.Kind)
         {
             case Kind.Bool:
                 return value is JsonValue b && b.TryGetValue<bool>(out _) ? null : "must be true or false.";
-            case Kind.Port:
-                return value is JsonValue n && n.TryGetValue<int>(out var port) && port is > 0 and < 65536 ? null : "must be a port number (1-65535).";
+            case Kind.SmtpPort:
+                if (value is not JsonValue n || !n.TryGetValue<int>(out var port) || port is <= 0 or >= 65536)
+                    return "must be a port number (1-65535).";
+                return OutboundGuard.SmtpPorts.Contains(port) ? null : $"must be an SMTP port: {string.Join(", ", OutboundGuard.SmtpPorts.Order())}.";
             case Kind.Origins:
                 if (value is not JsonArray origins || origins.Count == 0)
                     return "must be a non-empty list of origins such as https://www.example.com.";
@@ -138,6 +146,7 @@ public static partial class ChannelSettings
             Kind.E164 when Formats.NormalizeE164(text) is null => "must be an E.164 number such as +15551234567.",
             Kind.Email when Formats.NormalizeEmail(text) is null => "must be an email address.",
             Kind.Url when !(Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme is "http" or "https") => "must be an absolute http(s) URL.",
+            Kind.Url when !guard.AllowsUrl(new Uri(text)) => DestinationNotAllowedException.Text,
             Kind.Color when !Formats.IsHexColor(text) => "must be a hex colour such as #3b5bdb.",
             Kind.InboundProvider when text is not ("mailgun" or "postmark") => "must be mailgun or postmark.",
             _ when field.Pattern is not null && !field.Pattern.IsMatch(text) => $"must be {field.PatternHint}.",

@@ -5,6 +5,7 @@ using Switchboard.Audit;
 using Switchboard.Identity;
 using Switchboard.Platform.Database;
 using Switchboard.Platform.Http;
+using Switchboard.Platform.Network;
 using Switchboard.Platform.Security;
 using Switchboard.Tenancy;
 
@@ -75,14 +76,14 @@ public static class ChannelsApi
     }
 
     private static async Task<Results<Created<ChannelView>, ValidationProblem, ProblemHttpResult>> Create(
-        CreateChannelRequest request, SwitchboardDbContext db, SecretProtector secrets, HttpRequest http, ChannelWebhookUrls urls,
+        CreateChannelRequest request, SwitchboardDbContext db, SecretProtector secrets, HttpRequest http, ChannelWebhookUrls urls, OutboundGuard guard,
         TimeProvider clock, AuditDetails audit, CancellationToken cancellationToken)
     {
         var validation = new Validation().Required("name", request.Name, 100);
         if (request.Type is null)
             validation.Add("type", "is required: whatsapp, twilio_sms, twilio_whatsapp, email or webchat.");
         else
-            ChannelSettings.Validate(request.Type.Value, request.Settings ?? new JsonObject(), validation);
+            ChannelSettings.Validate(request.Type.Value, request.Settings ?? new JsonObject(), validation, guard);
         await ValidateDepartmentsAsync(request.DepartmentIds, db, validation, cancellationToken);
         if (!validation.IsValid)
             return validation.ToResult();
@@ -101,7 +102,7 @@ public static class ChannelsApi
     }
 
     private static async Task<Results<Ok<ChannelView>, ValidationProblem, ProblemHttpResult>> Update(
-        long id, UpdateChannelRequest request, SwitchboardDbContext db, SecretProtector secrets, HttpRequest http, ChannelWebhookUrls urls,
+        long id, UpdateChannelRequest request, SwitchboardDbContext db, SecretProtector secrets, HttpRequest http, ChannelWebhookUrls urls, OutboundGuard guard,
         TimeProvider clock, AuditDetails audit, WebhookChannelCache webhookChannels, CancellationToken cancellationToken)
     {
         // After the commit: a webhook arriving meanwhile could otherwise cache the old settings again.
@@ -123,7 +124,7 @@ public static class ChannelsApi
             else
                 merged[key] = value.DeepClone();
         }
-        ChannelSettings.Validate(channel.Type, merged, validation);
+        ChannelSettings.Validate(channel.Type, merged, validation, guard);
         await ValidateDepartmentsAsync(request.DepartmentIds, db, validation, cancellationToken);
         if (!validation.IsValid)
             return validation.ToResult();

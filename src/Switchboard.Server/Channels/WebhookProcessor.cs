@@ -33,6 +33,8 @@ public sealed class WebhookProcessingOptions
     /// <summary>Batches one node processes at once on PostgreSQL (default 2): one batch is filed while the next waits on
     /// the database, and claims skip each other's rows. SQLite has one writer, and always one loop.</summary>
     public int? Loops { get; set; }
+    /// <summary>Most channels <see cref="WebhookChannelCache"/> keeps at once (least recently used go first).</summary>
+    public int ChannelCacheSize { get; set; } = 10_000;
 }
 
 /// <summary>Turns stored webhooks into inbox messages and delivery reports, a batch at a time: it claims due rows of

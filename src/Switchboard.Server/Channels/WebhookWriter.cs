@@ -1,8 +1,8 @@
-using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using Npgsql;
 using NpgsqlTypes;
 using Switchboard.Platform.Database;
@@ -147,29 +147,38 @@ public sealed class WebhookWriter(IServiceScopeFactory scopes, WebhookProcessor 
 }
 
 /// <summary>Channels as webhooks see them, kept for <see cref="Lifetime"/>: every delivery names its channel, and looking it
-/// up and decrypting its secrets on each one would cost more than storing it. A change made on this node is seen at once
+/// up and decrypting its secrets on each one would cost more than storing it. Anyone can name any channel id in a webhook URL,
+/// so only channels that exist are kept (a miss is looked up again each time, never stored), and at most
+/// <see cref="WebhookProcessingOptions.ChannelCacheSize"/> of them. A change made on this node is seen at once
 /// (<see cref="Forget"/>); another node sees it within the lifetime.</summary>
-public sealed class WebhookChannelCache(IServiceScopeFactory scopes, SecretProtector protector, TimeProvider clock)
+public sealed class WebhookChannelCache(IServiceScopeFactory scopes, SecretProtector protector, WebhookProcessingOptions options) : IDisposable
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(30);
-    private readonly ConcurrentDictionary<long, (DateTimeOffset Expires, Channel? Channel, string? Secrets)> entries = new();
+    private readonly MemoryCache entries = new(new MemoryCacheOptions { SizeLimit = options.ChannelCacheSize });
+
+    /// <summary>Channels held now.</summary>
+    internal int Count => entries.Count;
 
     /// <summary>The channel with its secrets, whatever its type or status (callers decide), or null if there is none.</summary>
     public async Task<(Channel Channel, JsonObject Secrets)?> GetAsync(long channelId, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
-        if (!entries.TryGetValue(channelId, out var entry) || entry.Expires <= now)
+        if (!entries.TryGetValue(channelId, out (Channel Channel, string? Secrets) entry))
         {
             // Its own scope, so a webhook whose channel is cached never creates a DbContext.
             await using var scope = scopes.CreateAsyncScope();
             var channel = await scope.ServiceProvider.GetRequiredService<SwitchboardDbContext>().Channels.IgnoreQueryFilters().AsNoTracking()
                 .FirstOrDefaultAsync(c => c.Id == channelId, cancellationToken);
-            entry = (now + Lifetime, channel, channel?.SecretsCiphertext is null ? null : protector.Unprotect(channel.SecretsCiphertext));
-            entries[channelId] = entry;
+            if (channel is null)
+                return null;
+            entry = (channel, channel.SecretsCiphertext is null ? null : protector.Unprotect(channel.SecretsCiphertext));
+            // Past the size limit the entry is not stored, and the cache compacts itself, oldest use first.
+            entries.Set(channelId, entry, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Lifetime });
         }
         // Each caller gets its own secrets object: JSON nodes are not safe to share between threads.
-        return entry.Channel is null ? null : (entry.Channel, entry.Secrets is null ? [] : JsonNode.Parse(entry.Secrets) as JsonObject ?? []);
+        return (entry.Channel, entry.Secrets is null ? [] : JsonNode.Parse(entry.Secrets) as JsonObject ?? []);
     }
 
-    public void Forget(long channelId) => entries.TryRemove(channelId, out _);
+    public void Forget(long channelId) => entries.Remove(channelId);
+
+    public void Dispose() => entries.Dispose();
 }

@@ -6,6 +6,7 @@ using CsvHelper.Configuration;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Identity;
+using Switchboard.Platform.Csv;
 using Switchboard.Platform.Database;
 using Switchboard.Platform.Http;
 
@@ -79,7 +80,7 @@ public static class ContactCsv
             var departments = await db.Departments.AsNoTracking().ToDictionaryAsync(d => d.Id, d => d.Name);
             var owners = await db.Memberships.AsNoTracking().Select(m => new { m.UserId, m.User!.Email }).ToDictionaryAsync(m => m.UserId, m => m.Email);
             await using var writer = new StreamWriter(body, new UTF8Encoding(false));
-            await using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
+            await using var csv = CsvExport.CreateWriter(writer);
             foreach (var column in columns)
                 csv.WriteField(column);
             await csv.NextRecordAsync();

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using CsvHelper;
 using Microsoft.EntityFrameworkCore;
+using Switchboard.Platform.Csv;
 using Switchboard.Platform.Database;
 using Switchboard.Platform.Http;
 using Switchboard.Platform.Jobs;
@@ -103,7 +104,7 @@ internal sealed class ContactImportJob(SwitchboardDbContext db, ContactService c
         {
             var value = csv.GetField(i);
             if (!string.IsNullOrWhiteSpace(value))
-                cells[header[i]] = value.Trim();
+                cells[header[i]] = CsvExport.Unescape(value.Trim());
         }
         var rowErrors = new List<ImportRowError>();
         if (malformedRows.Contains(number))

@@ -1,7 +1,9 @@
+using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Channels;
 using Switchboard.Platform.Database;
+using Switchboard.Platform.Network;
 using Switchboard.Platform.Security;
 using Switchboard.Simulator;
 using Switchboard.Tenancy;
@@ -79,6 +81,12 @@ internal sealed class DemoSetup(IServiceScopeFactory scopes, IHostApplicationLif
         services.GetRequiredService<TenantContext>().Enter(tenant.Id);
 
         var providerBase = urls.BaseUrl() + DemoMode.ProviderPrefix;
+        // The demo channel calls the simulator inside this server, at an address the outbound guard refuses to tenants
+        // (loopback, usually): an exception for exactly that endpoint, so no operator setting has to open more.
+        var simulator = new Uri(providerBase);
+        var guard = services.GetRequiredService<OutboundGuard>();
+        foreach (var address in await Dns.GetHostAddressesAsync(simulator.Host.Trim('[', ']'), stoppingToken))
+            guard.AllowEndpoint(new IPEndPoint(address, simulator.Port));
         var channel = await db.Channels.FirstOrDefaultAsync(c => c.Type == ChannelType.WhatsApp, stoppingToken);
         if (channel is null)
         {

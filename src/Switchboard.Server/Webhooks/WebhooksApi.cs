@@ -6,6 +6,7 @@ using Switchboard.Audit;
 using Switchboard.Identity;
 using Switchboard.Platform.Database;
 using Switchboard.Platform.Http;
+using Switchboard.Platform.Network;
 using Switchboard.Tenancy;
 
 namespace Switchboard.Webhooks;
@@ -59,14 +60,14 @@ public static class WebhooksApi
             : Problems.NotFound("Webhook");
 
     /// <summary>Checks the fields given (all of them on create, where <c>url</c> is required).</summary>
-    private static Validation Validate(WebhookRequest request, bool creating, OutboundWebhookOptions options)
+    private static Validation Validate(WebhookRequest request, bool creating, OutboundGuard guard)
     {
         var validation = new Validation();
         if (creating || request.Url is not null)
         {
             if (string.IsNullOrWhiteSpace(request.Url))
                 validation.Add("url", "is required.");
-            else if (WebhookTargets.Problem(request.Url.Trim(), options.AllowPrivateTargets) is { } problem)
+            else if (WebhookTargets.Problem(request.Url.Trim(), guard) is { } problem)
                 validation.Add("url", problem);
         }
         var unknown = (request.Events ?? []).Where(e => !WebhookEventTypes.Subscribable.Contains(e)).Distinct().ToList();
@@ -80,9 +81,9 @@ public static class WebhooksApi
     private static string? Description(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
     private static async Task<Results<Created<WebhookView>, ValidationProblem>> Create(WebhookRequest request, SwitchboardDbContext db,
-        OutboundWebhookOptions options, TimeProvider clock, AuditDetails audit, CancellationToken cancellationToken)
+        OutboundGuard guard, TimeProvider clock, AuditDetails audit, CancellationToken cancellationToken)
     {
-        var validation = Validate(request, creating: true, options);
+        var validation = Validate(request, creating: true, guard);
         if (!validation.IsValid)
             return validation.ToResult();
         var now = clock.GetUtcNow();
@@ -99,12 +100,12 @@ public static class WebhooksApi
     }
 
     private static async Task<Results<Ok<WebhookView>, ValidationProblem, ProblemHttpResult>> Update(long id, WebhookRequest request,
-        SwitchboardDbContext db, OutboundWebhookOptions options, TimeProvider clock, AuditDetails audit, CancellationToken cancellationToken)
+        SwitchboardDbContext db, OutboundGuard guard, TimeProvider clock, AuditDetails audit, CancellationToken cancellationToken)
     {
         var subscription = await db.WebhookSubscriptions.FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
         if (subscription is null)
             return Problems.NotFound("Webhook");
-        var validation = Validate(request, creating: false, options);
+        var validation = Validate(request, creating: false, guard);
         if (!validation.IsValid)
             return validation.ToResult();
         var fields = new List<string>();

@@ -5,24 +5,49 @@ using System.Text;
 
 namespace Switchboard.Tests.Infrastructure;
 
-/// <summary>Just enough SMTP on a loopback port for System.Net.Mail (220, EHLO/HELO, MAIL FROM, RCPT TO, DATA, RSET, QUIT);
+/// <summary>Just enough SMTP on loopback port 2525 for the email sender (220, EHLO/HELO, MAIL FROM, RCPT TO, DATA, RSET, QUIT);
 /// keeps each message's DATA so tests can read its headers. <see cref="RecipientReply"/> makes RCPT TO refuse.</summary>
 public sealed class FakeSmtpServer : IAsyncDisposable
 {
-    private readonly TcpListener listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener listener = Listen();
     private readonly CancellationTokenSource stop = new();
     private readonly Task accepting;
+    private int connections;
 
     public FakeSmtpServer()
     {
-        listener.Start();
         accepting = AcceptAsync();
     }
 
+    /// <summary>An address of its own in 127.0.0.0/8 (all of it is loopback on Linux): the server speaks SMTP only on SMTP
+    /// ports, so fakes cannot take a free port, only a free address.</summary>
+    public string Host => ((IPEndPoint)listener.LocalEndpoint).Address.ToString();
     public int Port => ((IPEndPoint)listener.LocalEndpoint).Port;
     public ConcurrentQueue<string> Messages { get; } = new();
+    /// <summary>The first line sent on each connection; anything but 220 plays another kind of service.</summary>
+    public string Greeting { get; set; } = "220 fake.smtp ESMTP";
+    /// <summary>How many connections were accepted.</summary>
+    public int Connections => Volatile.Read(ref connections);
     /// <summary>The answer to RCPT TO: "250 OK", or a refusal such as "550 5.1.1 No such user".</summary>
     public string RecipientReply { get; set; } = "250 OK";
+
+    private static TcpListener Listen()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var address = new IPAddress([127, (byte)Random.Shared.Next(1, 255), (byte)Random.Shared.Next(256), (byte)Random.Shared.Next(1, 255)]);
+            var listener = new TcpListener(address, 2525);
+            try
+            {
+                listener.Start();
+                return listener;
+            }
+            catch (SocketException) when (attempt < 20)
+            {
+                listener.Dispose();
+            }
+        }
+    }
 
     private async Task AcceptAsync()
     {
@@ -37,6 +62,7 @@ public sealed class FakeSmtpServer : IAsyncDisposable
             {
                 return;
             }
+            Interlocked.Increment(ref connections);
             _ = ServeAsync(client);
         }
     }
@@ -48,7 +74,7 @@ public sealed class FakeSmtpServer : IAsyncDisposable
             var stream = client.GetStream();
             using var reader = new StreamReader(stream, Encoding.UTF8);
             await using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\r\n", AutoFlush = true };
-            await writer.WriteLineAsync("220 fake.smtp ESMTP");
+            await writer.WriteLineAsync(Greeting);
             while (await reader.ReadLineAsync(stop.Token) is { } line)
             {
                 var command = line.Split(' ', 2)[0].ToUpperInvariant();

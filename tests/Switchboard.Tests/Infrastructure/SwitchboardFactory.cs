@@ -11,6 +11,9 @@ namespace Switchboard.Tests.Infrastructure;
 /// <summary>The real server, in process, on one provider's fresh database (migrated at start like production).</summary>
 public sealed class SwitchboardFactory(TestDatabase database, IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
 {
+    /// <summary>The operator's list of networks tenant-supplied destinations may reach although they are not public.</summary>
+    public const string OutboundExceptions = "Network:AllowedOutboundNetworks";
+
     public TestDatabase Database { get; } = database;
     public ManualClock Clock { get; } = new();
 
@@ -24,6 +27,13 @@ public sealed class SwitchboardFactory(TestDatabase database, IReadOnlyDictionar
         // itself is tested from addresses of its own.
         builder.UseSetting("WebChat:SessionStartsPerMinutePerIp", "200");
         builder.UseSetting("Jobs:PollInterval", "00:00:00.200");
+        // The fakes the server calls (providers, webhook receivers, SMTP) listen on loopback, which the outbound guard opens
+        // only as the operator's exception; a test of the guard itself sets OutboundExceptions to null to run without it.
+        if (settings?.ContainsKey(OutboundExceptions) != true)
+        {
+            builder.UseSetting($"{OutboundExceptions}:0", "127.0.0.0/8");
+            builder.UseSetting($"{OutboundExceptions}:1", "::1/128");
+        }
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             builder.UseSetting(key, value);
         builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));

@@ -1,21 +1,26 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Mail;
-using System.Net.Mime;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using MailKit;
+using MailKit.Net.Smtp;
+using MailKit.Security;
 using Microsoft.EntityFrameworkCore;
+using MimeKit;
+using MimeKit.Text;
 using Switchboard.Conversations;
 using Switchboard.Conversations.Outbound;
 using Switchboard.Platform.Database;
+using Switchboard.Platform.Network;
 
 namespace Switchboard.Channels.Email;
 
-/// <summary>Sends an agent's reply over SMTP (System.Net.Mail: STARTTLS when <c>smtpTls</c>, no implicit TLS on 465) as a
-/// reply in the customer's thread: "Re:" their subject, In-Reply-To their last message, References the thread's chain, and
-/// a Message-ID of our own, which becomes the provider id (their next reply names it). SMTP 5xx is permanent; 4xx, a
-/// refused connection or a timeout is transient.</summary>
-internal sealed class EmailSender(SwitchboardDbContext db) : IChannelSender
+/// <summary>Sends an agent's reply over SMTP as a reply in the customer's thread: "Re:" their subject, In-Reply-To their last
+/// message, References the thread's chain, and a Message-ID of our own, which becomes the provider id (their next reply names
+/// it). The connection is the <see cref="OutboundGuard"/>'s (MailKit speaks SMTP over it, and validates TLS against the host
+/// name): implicit TLS on 465, STARTTLS when <c>smtpTls</c>. SMTP 5xx and a refused destination are permanent; 4xx, a
+/// failed connection or a timeout is transient.</summary>
+internal sealed class EmailSender(SwitchboardDbContext db, OutboundGuard guard) : IChannelSender
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
@@ -26,26 +31,19 @@ internal sealed class EmailSender(SwitchboardDbContext db) : IChannelSender
         if (send.Contact.Email is not { } to)
             return new SendOutcome.Permanent("no_email", $"{send.Contact.Name} has no email address to send to.");
         var settings = send.Channel.Settings;
-        var from = new MailAddress(settings["fromAddress"]!.GetValue<string>(), send.Channel.Name);
+        var from = new MailboxAddress(send.Channel.Name, settings["fromAddress"]!.GetValue<string>());
         // The customer's last message holds the thread: its subject and the ids to answer.
         var parent = await db.Messages.Where(m => m.ConversationId == send.Conversation.Id && m.Direction == MessageDirection.Inbound)
             .OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id).Select(m => m.Metadata).FirstOrDefaultAsync(cancellationToken);
         var subject = InboundEmail.StringOf(parent?["subject"]) is { } theirs
             ? theirs.StartsWith("Re:", StringComparison.OrdinalIgnoreCase) ? theirs : $"Re: {theirs}"
             : send.Channel.Name;
-        var messageId = $"<{Guid.NewGuid():N}@{from.Host}>";
+        var messageId = $"<{Guid.NewGuid():N}@{from.Domain}>";
 
-        using var mail = new MailMessage(from, new MailAddress(to, send.Contact.Name == to ? null : send.Contact.Name))
-        {
-            Subject = subject,
-            Body = send.Message.Text ?? "",
-            SubjectEncoding = Encoding.UTF8,
-            BodyEncoding = Encoding.UTF8,
-            // Quoted-printable keeps plain text readable in the raw message (the UTF-8 default would be base64).
-            BodyTransferEncoding = TransferEncoding.QuotedPrintable,
-            HeadersEncoding = Encoding.UTF8,
-        };
-        mail.Headers["Message-ID"] = messageId;
+        var mail = new MimeMessage { Subject = subject };
+        mail.From.Add(from);
+        mail.To.Add(new MailboxAddress(send.Contact.Name == to ? null : send.Contact.Name, to));
+        mail.Headers[HeaderId.MessageId] = messageId;
         if (InboundEmail.StringOf(parent?["messageId"]) is { } parentId)
         {
             // RFC 5322 3.6.4: the parent's References (else its In-Reply-To), then the parent itself.
@@ -53,30 +51,58 @@ internal sealed class EmailSender(SwitchboardDbContext db) : IChannelSender
             if (chain.Count == 0 && InboundEmail.StringOf(parent["inReplyTo"]) is { } grandparent)
                 chain.Add(grandparent);
             chain.Add(parentId);
-            mail.Headers["In-Reply-To"] = parentId;
-            mail.Headers["References"] = string.Join(' ', chain.Distinct());
+            mail.Headers[HeaderId.InReplyTo] = parentId;
+            mail.Headers[HeaderId.References] = string.Join(' ', chain.Distinct());
         }
-        if (send.File is { } file)
-            mail.Attachments.Add(new Attachment(file.Open(), file.Filename, file.MimeType));
+        // Quoted-printable keeps plain text readable in the raw message.
+        var text = new TextPart(TextFormat.Plain) { ContentTransferEncoding = ContentEncoding.QuotedPrintable };
+        text.SetText(Encoding.UTF8, send.Message.Text ?? "");
+        await using var attachment = send.File?.Open();
+        mail.Body = send.File is { } file
+            ? new Multipart("mixed")
+            {
+                text,
+                new MimePart(ContentType.Parse(file.MimeType))
+                {
+                    Content = new MimeContent(attachment!), ContentDisposition = new ContentDisposition(ContentDisposition.Attachment),
+                    ContentTransferEncoding = ContentEncoding.Base64, FileName = file.Filename,
+                },
+            }
+            : text;
 
-        using var smtp = new SmtpClient(settings["smtpHost"]!.GetValue<string>(), settings["smtpPort"]!.GetValue<int>())
-        {
-            EnableSsl = settings["smtpTls"]?.GetValue<bool>() ?? false,
-            Credentials = InboundEmail.StringOf(settings["smtpUser"]) is { } user ? new NetworkCredential(user, InboundEmail.StringOf(send.Secrets["smtpPassword"])) : null,
-        };
+        var host = settings["smtpHost"]!.GetValue<string>();
+        var port = settings["smtpPort"]!.GetValue<int>();
+        var security = port == 465 ? SecureSocketOptions.SslOnConnect
+            : settings["smtpTls"]?.GetValue<bool>() == true ? SecureSocketOptions.StartTls : SecureSocketOptions.None;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Timeout);
+        // No online revocation check: it would fetch the URLs the server's certificate names, past the guard (HttpClient skips it too).
+        using var smtp = new SmtpClient { CheckCertificateRevocation = false };
         try
         {
-            await smtp.SendMailAsync(mail, timeout.Token);
+            await smtp.ConnectAsync(await guard.ConnectSmtpAsync(host, port, timeout.Token), host, port, security, timeout.Token);
+            if (InboundEmail.StringOf(settings["smtpUser"]) is { } user)
+                await smtp.AuthenticateAsync(user, InboundEmail.StringOf(send.Secrets["smtpPassword"]) ?? "", timeout.Token);
+            await smtp.SendAsync(mail, timeout.Token);
+            await smtp.DisconnectAsync(quit: true, timeout.Token);
         }
-        catch (SmtpException e)
+        catch (DestinationNotAllowedException)
+        {
+            return new SendOutcome.Permanent("destination_not_allowed", DestinationNotAllowedException.Text);
+        }
+        catch (SmtpCommandException e)
         {
             var status = (int)e.StatusCode;
-            var detail = e.InnerException is null ? e.Message : $"{e.Message} {e.InnerException.Message}";
-            return status is >= 500 and < 600
-                ? new SendOutcome.Permanent(status.ToString(CultureInfo.InvariantCulture), detail)
-                : new SendOutcome.Transient(status > 0 ? status.ToString(CultureInfo.InvariantCulture) : "smtp_unavailable", detail);
+            var code = status.ToString(CultureInfo.InvariantCulture);
+            return status is >= 500 and < 600 ? new SendOutcome.Permanent(code, e.Message) : new SendOutcome.Transient(code, e.Message);
+        }
+        catch (AuthenticationException e)
+        {
+            return new SendOutcome.Permanent("smtp_authentication", e.Message);
+        }
+        catch (Exception e) when (e is SmtpProtocolException or SslHandshakeException or ServiceNotConnectedException or SocketException or IOException)
+        {
+            return new SendOutcome.Transient("smtp_unavailable", e.Message);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -57,10 +57,21 @@ public sealed class TwilioRest
         return request;
     }
 
-    /// <summary>Sends with redirects followed; .NET drops the Authorization header on a redirect, so Twilio's credentials
-    /// never reach the storage host a MediaUrl redirects to.</summary>
+    /// <summary>Sends, without following redirects (the client is the outbound guard's).</summary>
     public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
         http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+
+    /// <summary>Downloads a MediaUrl. Twilio answers it with a redirect to its storage, followed here once, without the
+    /// account's credentials, and through the same guarded client as any other connection.</summary>
+    public async Task<HttpResponseMessage> DownloadAsync(string mediaUrl, CancellationToken cancellationToken)
+    {
+        var request = Request(HttpMethod.Get, mediaUrl);
+        var response = await SendAsync(request, cancellationToken);
+        if ((int)response.StatusCode is < 300 or >= 400 || response.Headers.Location is not { } location)
+            return response;
+        response.Dispose();
+        return await SendAsync(new HttpRequestMessage(HttpMethod.Get, new Uri(request.RequestUri!, location)), cancellationToken);
+    }
 
     /// <summary>Twilio's error body: <c>{"code":21211,"message":"...","more_info":"...","status":400}</c>.</summary>
     public static async Task<(string Code, string Message)> ErrorOfAsync(HttpResponseMessage response, CancellationToken cancellationToken)

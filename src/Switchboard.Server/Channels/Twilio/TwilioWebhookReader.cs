@@ -100,7 +100,7 @@ internal sealed class TwilioWebhookReader : IWebhookReader
 }
 
 /// <summary>Twilio media: the MediaUrl of an inbound message, downloaded with the account's credentials (Twilio answers with
-/// a redirect to its storage).</summary>
+/// a redirect to its storage, see <see cref="TwilioRest.DownloadAsync"/>).</summary>
 internal sealed class TwilioMediaFetcher(IHttpClientFactory clients) : IMediaFetcher
 {
     public bool Handles(ChannelType type) => type is ChannelType.TwilioSms or ChannelType.TwilioWhatsApp;
@@ -108,7 +108,7 @@ internal sealed class TwilioMediaFetcher(IHttpClientFactory clients) : IMediaFet
     public async Task<FetchedMedia> FetchAsync(Channel channel, JsonObject secrets, string platformUrl, CancellationToken cancellationToken)
     {
         var twilio = TwilioRest.For(clients, channel, secrets);
-        var response = await twilio.SendAsync(twilio.Request(HttpMethod.Get, platformUrl), cancellationToken);
+        var response = await twilio.DownloadAsync(platformUrl, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
             using (response)

@@ -3,6 +3,7 @@ using Switchboard.Channels;
 using Switchboard.Contacts;
 using Switchboard.Platform.Database;
 using Switchboard.Platform.Jobs;
+using Switchboard.Platform.Network;
 using Switchboard.Platform.Storage;
 
 namespace Switchboard.Conversations.Outbound;
@@ -186,6 +187,11 @@ internal sealed class MessageSendJob(
         {
             outcome = await sender.SendAsync(new OutboundSend(channel, Channels.ChannelSecrets.Read(channel, secrets), contact, conversation, message,
                 await FileOfAsync(message, cancellationToken), OutboundTemplate.From(message.Payload), urls.StatusCallback(channel)), cancellationToken);
+        }
+        catch (DestinationNotAllowedException e)
+        {
+            // The outbound guard refused the channel's address before anything was sent: no retry can change that.
+            outcome = new SendOutcome.Permanent("destination_not_allowed", e.Message);
         }
         catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
             or HttpRequestError.SecureConnectionError)
