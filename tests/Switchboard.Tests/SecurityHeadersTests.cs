@@ -23,7 +23,7 @@ public sealed partial class SecurityHeadersTests(Servers servers)
         var what = $"{response.RequestMessage!.Method} {response.RequestMessage.RequestUri!.PathAndQuery} ({(int)response.StatusCode})";
         Assert.Equal((what, "nosniff"), (what, Header(response, "X-Content-Type-Options")));
         Assert.Equal((what, "DENY"), (what, Header(response, "X-Frame-Options")));
-        Assert.Equal((what, "no-referrer"), (what, Header(response, "Referrer-Policy")));
+        Assert.Equal((what, "same-origin"), (what, Header(response, "Referrer-Policy")));
         Assert.Contains("frame-ancestors 'none'", Header(response, "Content-Security-Policy"));
     }
 

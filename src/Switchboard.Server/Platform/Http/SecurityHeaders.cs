@@ -25,7 +25,9 @@ public static class SecurityHeaders
             var headers = context.Response.Headers;
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
-            headers["Referrer-Policy"] = "no-referrer";
+            // No address of the console leaves for another site; same-origin requests keep their Origin header (a POST
+            // under no-referrer would send "Origin: null", which the widget's own origin check refuses).
+            headers["Referrer-Policy"] = "same-origin";
             headers["Cross-Origin-Opener-Policy"] = "same-origin";
             if (string.IsNullOrEmpty(headers.ContentSecurityPolicy))
                 headers.ContentSecurityPolicy = PolicyFor(context);

@@ -41,7 +41,7 @@ public static class FileResponsePolicy
 
     /// <summary>How the file <paramref name="fileId"/>, stored as <paramref name="storedType"/> under <paramref name="storedName"/>,
     /// is served.</summary>
-    public static ServedFile Decide(string? storedType, string? storedName, long fileId)
+    private static ServedFile Decide(string? storedType, string? storedName, long fileId)
     {
         var type = MediaTypes.Normalize(storedType);
         var inline = InlineImages.TryGetValue(type, out var extension);
@@ -55,8 +55,8 @@ public static class FileResponsePolicy
         new(content, Decide(storedType, storedName, fileId));
 
     /// <summary>The last segment of the name people gave, without control or invisible formatting characters (a right-to-left
-    /// override can make <c>exe.png</c> read as <c>gnp.exe</c>); never empty (<c>file-{id}</c>); for a typed file, ending in an
-    /// extension of that type, so a saved image cannot become a page.</summary>
+    /// override, U+202E, makes <c>photo[U+202E]gnp.exe</c> read as <c>photoexe.png</c>); never empty (<c>file-{id}</c>);
+    /// for a typed file, ending in an extension of that type, so a saved image cannot become a page.</summary>
     private static string FileName(string? storedName, long fileId, string type, string extension)
     {
         var lastSegment = (storedName ?? "").Split('/', '\\')[^1];
