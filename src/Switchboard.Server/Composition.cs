@@ -80,6 +80,7 @@ public static class Composition
         });
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddExceptionHandler<BadRequestExceptionHandler>();
+        services.AddHsts(o => o.MaxAge = TimeSpan.FromDays(365));
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
             context.ProblemDetails.Extensions.TryAdd("traceId", context.HttpContext.TraceIdentifier));
         services.AddSwitchboardHealth();
@@ -186,6 +187,8 @@ public static class Composition
                 forwarded.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
             app.UseForwardedHeaders(forwarded);
         }
+        app.UseSecurityHeaders();
+        app.UseHsts();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();

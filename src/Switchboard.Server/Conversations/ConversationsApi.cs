@@ -52,14 +52,14 @@ public static class ConversationsApi
     /// <summary>Media links providers download from (Twilio's MediaUrl): anonymous, but only with an unexpired token this
     /// server issued.</summary>
     public static void MapMediaLinks(this IEndpointRouteBuilder app) =>
-        app.MapGet("/media/{token}", async Task<Results<FileStreamHttpResult, NotFound>> (string token, Channels.ChannelWebhookUrls urls,
+        app.MapGet("/media/{token}", async Task<Results<UserFileHttpResult, NotFound>> (string token, Channels.ChannelWebhookUrls urls,
             SwitchboardDbContext db, TenantContext scope, FileStore files, CancellationToken cancellationToken) =>
         {
             if (urls.ReadMediaLink(token) is not { } link)
                 return TypedResults.NotFound();
             scope.Enter(link.TenantId);
             var file = await db.MediaFiles.AsNoTracking().FirstOrDefaultAsync(f => f.Id == link.FileId, cancellationToken);
-            return file is null ? TypedResults.NotFound() : TypedResults.Stream(files.OpenRead(file.StorageUrl), file.MimeType, file.OriginalFilename);
+            return file is null ? TypedResults.NotFound() : FileResponsePolicy.Serve(files.OpenRead(file.StorageUrl), file.MimeType, file.OriginalFilename, file.Id);
         }).AllowAnonymous().WithTags("Provider webhooks");
 
     private static async Task<Results<Ok<ConversationPage>, ValidationProblem>> List(
@@ -321,14 +321,14 @@ public static class ConversationsApi
         return TypedResults.Accepted($"/api/v1/conversations/{id}/messages/{messageId}", (await views.MessageAsync(messageId, cancellationToken))!);
     }
 
-    private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> Attachment(long id, SwitchboardDbContext db, FileStore files,
+    private static async Task<Results<UserFileHttpResult, ProblemHttpResult>> Attachment(long id, SwitchboardDbContext db, FileStore files,
         CancellationToken cancellationToken)
     {
         var found = await db.MessageAttachments.AsNoTracking().Where(a => a.Id == id && a.MediaFileId != null)
             .Join(db.MediaFiles, a => a.MediaFileId, f => f.Id, (a, f) => new { a.Filename, File = f }).FirstOrDefaultAsync(cancellationToken);
         return found is null
             ? Problems.NotFound("Attachment")
-            : TypedResults.Stream(files.OpenRead(found.File.StorageUrl), found.File.MimeType, found.Filename ?? found.File.OriginalFilename);
+            : FileResponsePolicy.Serve(files.OpenRead(found.File.StorageUrl), found.File.MimeType, found.Filename ?? found.File.OriginalFilename, found.File.Id);
     }
 
     /// <summary>The message type a file of <paramref name="mimeType"/> makes (also for files customers send).</summary>
@@ -349,11 +349,15 @@ public static class ConversationsApi
         if (upload.Length > files.MaxBytes)
             return (null, TypedResults.Problem(title: "Payload too large", detail: $"Files may be at most {files.MaxBytes} bytes.",
                 statusCode: StatusCodes.Status413PayloadTooLarge));
+        var type = MediaTypes.Normalize(upload.ContentType);
+        if (!MediaTypes.IsStorable(type))
+            return (null, TypedResults.Problem(title: "Unsupported media type", statusCode: StatusCodes.Status415UnsupportedMediaType,
+                detail: $"Files of type {type} cannot be sent: send images, audio, video, PDF, Office documents, text, ZIP or application/octet-stream."));
         await using var content = upload.OpenReadStream();
         var stored = await files.SaveAsync(db.CurrentTenantId!.Value, content, cancellationToken);
         var file = new MediaFile
         {
-            StorageUrl = stored.Path, MimeType = string.IsNullOrEmpty(upload.ContentType) ? "application/octet-stream" : upload.ContentType,
+            StorageUrl = stored.Path, MimeType = type,
             FileSize = stored.Size, Sha256 = stored.Sha256, OriginalFilename = Path.GetFileName(upload.FileName), CreatedAt = clock.GetUtcNow(),
         };
         db.MediaFiles.Add(file);

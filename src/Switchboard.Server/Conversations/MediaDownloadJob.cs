@@ -23,15 +23,13 @@ public interface IMediaFetcher
     Task<FetchedMedia> FetchAsync(Channel channel, System.Text.Json.Nodes.JsonObject secrets, string platformUrl, CancellationToken cancellationToken);
 }
 
-/// <summary>Brings an inbound attachment into storage, within the size limit and for the media types the inbox shows.
+/// <summary>Brings an inbound attachment into storage, within the size limit and for the media types the inbox keeps
+/// (<see cref="MediaTypes.IsStorable"/>).
 /// A file that breaks the rules is not stored; the attachment keeps the reason in its metadata.</summary>
 internal sealed class MediaDownloadJob(SwitchboardDbContext db, IEnumerable<IMediaFetcher> fetchers, SecretProtector secrets, FileStore files, TimeProvider clock)
     : IJobHandler
 {
     public const string JobType = "media.download";
-
-    private static readonly string[] AllowedTypePrefixes = ["image/", "video/", "audio/", "text/", "application/pdf", "application/msword",
-        "application/vnd.openxmlformats-officedocument.", "application/vnd.ms-", "application/zip", "application/octet-stream"];
 
     public sealed record Payload(long AttachmentId);
 
@@ -47,9 +45,10 @@ internal sealed class MediaDownloadJob(SwitchboardDbContext db, IEnumerable<IMed
             .FirstAsync(cancellationToken);
         var fetcher = fetchers.FirstOrDefault(f => f.Handles(channel.Type)) ?? throw new InvalidOperationException($"No media fetcher for {channel.Type}.");
         await using var media = await fetcher.FetchAsync(channel, ChannelSecrets.Read(channel, secrets), attachment.PlatformUrl, cancellationToken);
-        if (!AllowedTypePrefixes.Any(p => media.MimeType.StartsWith(p, StringComparison.OrdinalIgnoreCase)))
+        var type = MediaTypes.Normalize(media.MimeType);
+        if (!MediaTypes.IsStorable(type))
         {
-            attachment.Metadata["rejected"] = $"Files of type {media.MimeType} are not stored.";
+            attachment.Metadata["rejected"] = $"Files of type {type} are not stored.";
             await db.SaveChangesAsync(cancellationToken);
             return;
         }
@@ -66,13 +65,13 @@ internal sealed class MediaDownloadJob(SwitchboardDbContext db, IEnumerable<IMed
         }
         var file = new MediaFile
         {
-            StorageUrl = stored.Path, MimeType = media.MimeType, FileSize = stored.Size, Sha256 = stored.Sha256,
+            StorageUrl = stored.Path, MimeType = type, FileSize = stored.Size, Sha256 = stored.Sha256,
             OriginalFilename = attachment.Filename ?? media.Filename, CreatedAt = clock.GetUtcNow(),
         };
         db.MediaFiles.Add(file);
         await db.SaveChangesAsync(cancellationToken);
         attachment.MediaFileId = file.Id;
-        attachment.MimeType ??= media.MimeType;
+        attachment.MimeType ??= type;
         attachment.FileSize = stored.Size;
         attachment.Filename ??= media.Filename;
         await db.SaveChangesAsync(cancellationToken);

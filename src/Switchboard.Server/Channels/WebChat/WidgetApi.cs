@@ -231,7 +231,14 @@ public static class WidgetApi
         if (await WebChatChannels.FindAsync(http) is not { } channel)
             return Problems.NotFound("Web chat channel");
         var html = HtmlEncoder.Default;
-        var snippet = $"<script src=\"{urls.BaseUrl(http.Request)}/widget/{channel.Id}.js\" async></script>";
+        var widgetBase = urls.BaseUrl(http.Request);
+        var snippet = $"<script src=\"{widgetBase}/widget/{channel.Id}.js\" async></script>";
+        // Like any site embedding the widget: its script, API and hub from the widget's address (which may be the public one,
+        // not this request's), and inline styles (this page's and the widget's own, in its shadow root).
+        var widgetOrigin = new Uri(widgetBase).GetLeftPart(UriPartial.Authority);
+        var widgetSockets = "ws" + widgetOrigin["http".Length..];
+        http.Response.Headers.ContentSecurityPolicy = $"default-src 'self'; script-src 'self' {widgetOrigin}; style-src 'self' 'unsafe-inline'; " +
+            $"img-src 'self'; connect-src 'self' {widgetOrigin} {widgetSockets}; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
         return TypedResults.Content($$"""
             <!doctype html>
             <html lang="en">

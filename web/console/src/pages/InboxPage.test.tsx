@@ -304,8 +304,12 @@ describe('thread', () => {
     renderAt('/inbox/1');
     const img = (await screen.findByAltText('photo.jpg')) as HTMLImageElement;
     expect(img.getAttribute('src')).toBe('/api/v1/attachments/1');
+    // Files download (the server names them), never open as a page of the console.
+    expect(img.closest('a')!.getAttribute('download')).toBe('');
+    expect(img.closest('a')!.getAttribute('target')).toBeNull();
     const file = screen.getByRole('link', { name: /invoice\.pdf/ });
     expect(file.getAttribute('href')).toBe('/api/v1/attachments/2');
+    expect(file.getAttribute('download')).toBe('');
     expect(file.textContent).toMatch(/146 KB/);
     expect(screen.getByText('Template · order_ready')).toBeTruthy();
     expect(screen.getByRole('img', { name: 'Sent' })).toBeTruthy();

@@ -29,6 +29,8 @@ function isImage(a: Attachment) {
   return a.type === 'image' || a.mimeType.startsWith('image/');
 }
 
+/** Files download rather than open: a file people sent never becomes a page of the console's origin. The server names
+ * the download (an empty `download` takes its Content-Disposition name). */
 function Attachments({ attachments }: { attachments: Attachment[] }) {
   if (attachments.length === 0) return null;
   return (
@@ -36,13 +38,13 @@ function Attachments({ attachments }: { attachments: Attachment[] }) {
       {attachments.map((a) =>
         isImage(a) ? (
           <li key={a.id}>
-            <a href={a.url} target="_blank" rel="noreferrer" className="msg__image-link">
+            <a href={a.url} download="" className="msg__image-link" title={`Download ${a.filename ?? 'image'}`}>
               <img className="msg__image" src={a.url} alt={a.filename ?? 'Image'} loading="lazy" />
             </a>
           </li>
         ) : (
           <li key={a.id}>
-            <a className="msg__file" href={a.url} download={a.filename ?? undefined}>
+            <a className="msg__file" href={a.url} download="">
               <span aria-hidden="true">⇩ </span>
               {a.filename ?? `${a.type} attachment`} <span className="muted">({formatBytes(a.fileSize)})</span>
             </a>
