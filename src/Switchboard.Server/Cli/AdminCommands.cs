@@ -9,7 +9,7 @@ using Switchboard.Tenancy;
 namespace Switchboard.Cli;
 
 /// <summary>Administration from the same executable: <c>tenant create</c>, <c>user create</c>, <c>apikey create</c>,
-/// <c>migrate</c>. Each prints its result as JSON on the last line of stdout and exits non-zero with a message on stderr
+/// <c>migrate</c>, <c>conversations recount</c>. Each prints its result as JSON on the last line of stdout and exits non-zero with a message on stderr
 /// when its arguments are wrong.</summary>
 public static class AdminCommands
 {
@@ -17,13 +17,14 @@ public static class AdminCommands
         Usage:
           Switchboard.Server [--urls URL]                                   run the server
           Switchboard.Server migrate                                        apply database migrations and exit
+          Switchboard.Server conversations recount                          repair conversations' kept message counts
           Switchboard.Server tenant create --name N --slug S --owner-email E --owner-password P [--owner-name N]
           Switchboard.Server user create --tenant SLUG --email E --name N --role ROLE [--password P]
           Switchboard.Server apikey create --tenant SLUG --name N --role ROLE
         Roles: owner, admin, supervisor, agent, viewer.
         """;
 
-    private static readonly string[] Commands = ["migrate", "tenant", "user", "apikey", "help", "--help"];
+    private static readonly string[] Commands = ["migrate", "conversations", "tenant", "user", "apikey", "help", "--help"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
 
@@ -35,6 +36,7 @@ public static class AdminCommands
             {
                 ["help" or "--help", ..] => Print(Usage),
                 ["migrate", ..] => await MigrateAsync(services),
+                ["conversations", "recount"] => await RecountConversationsAsync(services),
                 ["tenant", "create", .. var rest] => await CreateTenantAsync(Options.Parse(rest), services),
                 ["user", "create", .. var rest] => await CreateUserAsync(Options.Parse(rest), services),
                 ["apikey", "create", .. var rest] => await CreateApiKeyAsync(Options.Parse(rest), services),
@@ -69,6 +71,13 @@ public static class AdminCommands
     {
         await DatabaseSetup.MigrateAsync(services);
         return Json(new { migrated = true });
+    }
+
+    private static async Task<int> RecountConversationsAsync(IServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var repaired = await Conversations.ConversationRows.RecountAsync(scope.ServiceProvider.GetRequiredService<SwitchboardDbContext>(), CancellationToken.None);
+        return Json(new { repaired });
     }
 
     private static async Task<int> CreateTenantAsync(Options options, IServiceProvider services)

@@ -30,10 +30,10 @@ public static class AssignmentsApi
         Problems.Forbidden("The conversation is assigned to someone else; only a supervisor may take it from them.");
 
     private static async Task<Results<Ok<ConversationSummary>, ValidationProblem, ProblemHttpResult>> Assign(
-        long id, AssignRequest request, ConversationAssignments assignments, ConversationViews views, AuditDetails audit,
+        long id, AssignRequest request, SwitchboardDbContext db, ConversationAssignments assignments, ConversationViews views, AuditDetails audit,
         CancellationToken cancellationToken)
     {
-        var conversation = await assignments.FindForChangeAsync(id, cancellationToken);
+        var conversation = await db.FindForChangeAsync(id, cancellationToken);
         if (conversation is null)
             return Problems.NotFound("Conversation");
         if (!assignments.MayReassign(conversation))
@@ -51,7 +51,7 @@ public static class AssignmentsApi
         long id, TransferRequest request, SwitchboardDbContext db, ConversationAssignments assignments, ConversationViews views, AuditDetails audit,
         CancellationToken cancellationToken)
     {
-        var conversation = await assignments.FindForChangeAsync(id, cancellationToken);
+        var conversation = await db.FindForChangeAsync(id, cancellationToken);
         if (conversation is null)
             return Problems.NotFound("Conversation");
         if (!assignments.MayReassign(conversation))

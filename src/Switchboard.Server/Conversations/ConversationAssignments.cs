@@ -15,17 +15,6 @@ public sealed record TransferView(long Id, PersonRef? FromUser, PersonRef? ToUse
 /// new assignee and the tenant.</summary>
 public sealed class ConversationAssignments(SwitchboardDbContext db, TenantContext scope, InboxEvents events, TimeProvider clock)
 {
-    /// <summary>The conversation, tracked and locked until the caller's transaction ends: two agents taking the same
-    /// unassigned conversation at once are served one after the other, so the second sees it is taken (SQLite has one
-    /// writer at a time already).</summary>
-    public async Task<Conversation?> FindForChangeAsync(long id, CancellationToken cancellationToken)
-    {
-        if (!db.IsSqlite)
-            await db.Database.ExecuteSqlAsync($"SELECT 1 FROM conversations WHERE id = {id} AND tenant_id = {scope.RequiredTenantId} FOR UPDATE",
-                cancellationToken);
-        return await db.Conversations.FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
-    }
-
     /// <summary>Agents take unassigned conversations and pass on their own; someone else's needs conversations.manage.</summary>
     public bool MayReassign(Conversation conversation) =>
         conversation.AssignedToId is null || (scope.UserId is { } me && conversation.AssignedToId == me) || scope.MayManage();

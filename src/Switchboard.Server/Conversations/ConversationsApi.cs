@@ -171,7 +171,7 @@ public static class ConversationsApi
         long id, UpdateConversationRequest request, SwitchboardDbContext db, InboxEvents events, ConversationViews views, TimeProvider clock,
         AuditDetails audit, CancellationToken cancellationToken)
     {
-        var conversation = await db.Conversations.FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
+        var conversation = await db.FindForChangeAsync(id, cancellationToken);
         if (conversation is null)
             return Problems.NotFound("Conversation");
         var now = clock.GetUtcNow();
@@ -206,7 +206,7 @@ public static class ConversationsApi
     private static async Task<Results<NoContent, ProblemHttpResult>> MarkRead(long id, SwitchboardDbContext db, InboxEvents events,
         CancellationToken cancellationToken)
     {
-        var conversation = await db.Conversations.FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
+        var conversation = await db.FindForChangeAsync(id, cancellationToken);
         if (conversation is null)
             return Problems.NotFound("Conversation");
         if (conversation.UnreadCount > 0)
@@ -249,7 +249,7 @@ public static class ConversationsApi
         long id, HttpRequest http, SwitchboardDbContext db, TenantContext scope, OutboundMessages outbound, ConversationViews views,
         FileStore files, IConfiguration configuration, AuditDetails audit, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var conversation = await db.Conversations.FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
+        var conversation = await db.FindForChangeAsync(id, cancellationToken);
         if (conversation is null)
             return Problems.NotFound("Conversation");
         var idempotencyKey = http.Headers["Idempotency-Key"].ToString() is { Length: > 0 } key ? key : null;

@@ -191,9 +191,7 @@ public sealed class InboundMessages(SwitchboardDbContext db, ContactService cont
     {
         var contactIds = senders.Select(c => c.Id).Distinct().ToList();
         var channelIds = fresh.Select(f => f.Channel.Id).Distinct().ToList();
-        return await db.Conversations
-            .Where(c => contactIds.Contains(c.ContactId) && channelIds.Contains(c.ChannelId) && c.Status != ConversationStatus.Archived)
-            .ToListAsync(cancellationToken);
+        return await db.CurrentForChangeAsync(contactIds, channelIds, cancellationToken);
     }
 
     private static Message NewMessage(Conversation conversation, ChannelMessage filed, DateTimeOffset now)

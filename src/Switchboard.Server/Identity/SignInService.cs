@@ -40,7 +40,7 @@ public sealed class SignInService(
     private static readonly Lazy<string> DummyHash = new(() => new PasswordHasher<User>().HashPassword(new User { Name = "", Email = "" }, Guid.NewGuid().ToString()));
 
     /// <summary>Signs in with a normalized <paramref name="email"/>. Unknown, disabled and real accounts fail alike (same
-    /// answer, same work, same throttling); a failure is audited only in the tenant the person named, if they belong to it.</summary>
+    /// answer, same work, same throttling); a failure is audited only in the workspace the sign-in would have entered.</summary>
     public async Task<SignInResult> SignInAsync(string email, string password, string? tenantSlug, CancellationToken cancellationToken)
     {
         var address = http.HttpContext?.Connection.RemoteIpAddress?.ToString() ?? "unknown";
@@ -58,9 +58,9 @@ public sealed class SignInService(
         {
             await throttling.RecordFailureAsync(email, address, cancellationToken);
             logger.LogWarning("Sign-in failed for {Email} from {Address} (known account: {Known})", email, address, user is not null);
-            // Only the tenant the person named learns of it: without a name, no tenant's log gets it.
-            if (user is not null && tenantSlug is not null
-                && (await ActiveMembershipsAsync(user.Id, cancellationToken)).FirstOrDefault(m => m.Slug == tenantSlug) is { } named)
+            // Only the workspace the person was signing in to learns of it: the one they named, or the one this sign-in would
+            // have opened (their oldest), never the others they belong to.
+            if (user is not null && await EnteredTenantAsync(user.Id, tenantSlug, cancellationToken) is { } named)
             {
                 await InTenantAsync(named.Id, user.Id, (services, _) =>
                 {
@@ -73,7 +73,7 @@ public sealed class SignInService(
         }
 
         await throttling.ClearAsync(email, address, cancellationToken);
-        var tenant = (await ActiveMembershipsAsync(user!.Id, cancellationToken)).FirstOrDefault(m => tenantSlug is null || m.Slug == tenantSlug);
+        var tenant = await EnteredTenantAsync(user!.Id, tenantSlug, cancellationToken);
         if (tenant is null)
             return new SignInResult(SignInOutcome.NoActiveWorkspace);
         if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
@@ -90,6 +90,10 @@ public sealed class SignInService(
         await IssueCookieAsync(user, tenant.Id, tenant.Role);
         return new SignInResult(SignInOutcome.SignedIn, Session: await DescribeAsync(user.Id, tenant.Id, cancellationToken));
     }
+
+    /// <summary>The workspace a sign-in enters: the one named, else the person's oldest active one.</summary>
+    private async Task<SessionTenant?> EnteredTenantAsync(long userId, string? tenantSlug, CancellationToken cancellationToken) =>
+        (await ActiveMembershipsAsync(userId, cancellationToken)).FirstOrDefault(m => tenantSlug is null || m.Slug == tenantSlug);
 
     private PasswordVerificationResult VerifyDummy(string password)
     {

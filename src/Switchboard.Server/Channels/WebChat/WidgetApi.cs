@@ -178,7 +178,7 @@ public static class WidgetApi
                 cancellationToken))
             return TypedResults.NoContent();
         var session = await SessionAsync(db, visitor, cancellationToken);
-        var conversation = await db.Conversations.FirstAsync(c => c.Id == session.ConversationId, cancellationToken);
+        var conversation = (await db.FindForChangeAsync(session.ConversationId, cancellationToken))!;
         var message = new Message
         {
             ConversationId = conversation.Id, ChannelId = session.ChannelId, Direction = MessageDirection.Inbound, Type = MessageType.Text,
