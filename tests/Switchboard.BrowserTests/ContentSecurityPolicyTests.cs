@@ -63,7 +63,8 @@ public sealed class ContentSecurityPolicyTests(DemoServer server)
             await page.GetByRole(AriaRole.Link, new() { Name = "Inbox" }).First.ClickAsync();
             await Expect(page).ToHaveURLAsync(new Regex("/inbox"));
 
-            var rows = page.GetByTestId("conversation-row");
+            // A simulated WhatsApp customer (whose phone reads replies), not the web-chat visitor the widget test may have left.
+            var rows = page.GetByTestId("conversation-row").Filter(new() { HasNotText = "Website visitor" });
             await Expect(rows.First).ToBeVisibleAsync(new() { Timeout = 30_000 });
             await rows.First.ClickAsync();
             await Expect(page.GetByTestId("message").First).ToBeVisibleAsync();

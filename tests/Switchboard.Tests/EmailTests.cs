@@ -219,6 +219,27 @@ public sealed class EmailTests(Servers servers)
     }
 
     [Theory, Providers]
+    public async Task AnSmtpServerThatDropsTheLineAfterTheMessage_GetsItOnce_AndTheAgentIsTold(DatabaseProvider provider)
+    {
+        // The server took the whole message and the connection went before its 250: it may have delivered it, so sending
+        // again could deliver it twice. The message fails as unconfirmed for the agent to check, and is not retried.
+        await using var smtp = new FakeSmtpServer { DropAfterData = true };
+        var (factory, tenant, channelId, mailgun) = await MailgunDeskAsync(provider, smtp);
+        await mailgun.SendAsync(Mailgun(channelId, new Mail(Id("first"), "Order 9", "Where is my order?"), factory.Clock.GetUtcNow()));
+        await WhatsAppWebhookTests.WaitForAsync(factory, tenant.Id, async db => await db.Messages.CountAsync() == 1);
+        var conversationId = (await factory.QueryAsync(tenant.Id, db => db.Conversations.SingleAsync())).Id;
+
+        var sent = await tenant.Owner.PostJsonAsync($"/api/v1/conversations/{conversationId}/messages", new { type = "text", text = "It ships today." },
+            HttpStatusCode.Accepted);
+        await WhatsAppWebhookTests.WaitForAsync(factory, tenant.Id, async db => await db.Messages.AnyAsync(m => m.Id == sent.Id() && m.Status == MessageStatus.Failed));
+        Assert.Equal("send_unconfirmed", (await factory.QueryAsync(tenant.Id, db => db.Messages.SingleAsync(m => m.Id == sent.Id()))).ErrorCode);
+
+        factory.Clock.Advance(TimeSpan.FromMinutes(5)); // past any retry's backoff
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Single(smtp.Messages);
+    }
+
+    [Theory, Providers]
     public async Task ABurstOfReplies_WaitsForTheChannelsRate_AndSendsEveryOne(DatabaseProvider provider)
     {
         // Waiting for a send token is not an attempt: 30 replies at once on a channel limited to 5/s all go out, none

@@ -30,6 +30,8 @@ public sealed class FakeSmtpServer : IAsyncDisposable
     public int Connections => Volatile.Read(ref connections);
     /// <summary>The answer to RCPT TO: "250 OK", or a refusal such as "550 5.1.1 No such user".</summary>
     public string RecipientReply { get; set; } = "250 OK";
+    /// <summary>Drop the connection once a message's data has arrived, before answering it (the server may have delivered it).</summary>
+    public bool DropAfterData { get; set; }
 
     private static TcpListener Listen()
     {
@@ -93,6 +95,8 @@ public sealed class FakeSmtpServer : IAsyncDisposable
                         while (await reader.ReadLineAsync(stop.Token) is { } dataLine && dataLine != ".")
                             data.Append(dataLine.StartsWith("..", StringComparison.Ordinal) ? dataLine[1..] : dataLine).Append("\r\n");
                         Messages.Enqueue(data.ToString());
+                        if (DropAfterData)
+                            return; // took the whole message, then the connection went before its 250
                         await writer.WriteLineAsync("250 OK queued");
                         break;
                     case "QUIT":

@@ -83,31 +83,51 @@ internal sealed class EmailSender(SwitchboardDbContext db, OutboundGuard guard) 
             await smtp.ConnectAsync(await guard.ConnectSmtpAsync(host, port, timeout.Token), host, port, security, timeout.Token);
             if (InboundEmail.StringOf(settings["smtpUser"]) is { } user)
                 await smtp.AuthenticateAsync(user, InboundEmail.StringOf(send.Secrets["smtpPassword"]) ?? "", timeout.Token);
-            await smtp.SendAsync(mail, timeout.Token);
-            await smtp.DisconnectAsync(quit: true, timeout.Token);
         }
-        catch (DestinationNotAllowedException)
+        catch (Exception e) when (e is DestinationNotAllowedException or SmtpCommandException or AuthenticationException or SmtpProtocolException
+            or SslHandshakeException or ServiceNotConnectedException or SocketException or IOException
+            || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            return new SendOutcome.Permanent("destination_not_allowed", DestinationNotAllowedException.Text);
+            return Refused(e);
+        }
+        try
+        {
+            await smtp.SendAsync(mail, timeout.Token);
         }
         catch (SmtpCommandException e)
         {
-            var status = (int)e.StatusCode;
-            var code = status.ToString(CultureInfo.InvariantCulture);
-            return status is >= 500 and < 600 ? new SendOutcome.Permanent(code, e.Message) : new SendOutcome.Transient(code, e.Message);
+            // The server answered MAIL FROM, RCPT TO or the message's data with a refusal: it did not take the message.
+            return Refused(e);
         }
-        catch (AuthenticationException e)
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return new SendOutcome.Permanent("smtp_authentication", e.Message);
+            // Anything else once the transfer has begun (the connection dropped, no answer in time) may come after the server
+            // took the whole message: sending again could deliver it twice.
+            return new SendOutcome.Unconfirmed(e is OperationCanceledException
+                ? $"The SMTP server did not answer within {Timeout.TotalSeconds} seconds."
+                : $"The connection to the SMTP server ended before it confirmed the message: {e.Message}");
         }
-        catch (Exception e) when (e is SmtpProtocolException or SslHandshakeException or ServiceNotConnectedException or SocketException or IOException)
+        try
         {
-            return new SendOutcome.Transient("smtp_unavailable", e.Message);
+            await smtp.DisconnectAsync(quit: true, timeout.Token);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is SmtpProtocolException or ServiceNotConnectedException or SocketException or IOException or OperationCanceledException)
         {
-            return new SendOutcome.Transient("smtp_timeout", $"The SMTP server did not finish within {Timeout.TotalSeconds} seconds.");
+            // The message was accepted; how the goodbye went does not matter.
         }
         return new SendOutcome.Accepted(messageId);
     }
+
+    /// <summary>A failure before the message was handed over: nothing was sent, so it is safe to try again unless the server
+    /// refused for good (5xx, bad credentials, a destination the guard refuses).</summary>
+    private static SendOutcome Refused(Exception e) => e switch
+    {
+        DestinationNotAllowedException => new SendOutcome.Permanent("destination_not_allowed", DestinationNotAllowedException.Text),
+        SmtpCommandException { StatusCode: var status } when (int)status is >= 500 and < 600 =>
+            new SendOutcome.Permanent(((int)status).ToString(CultureInfo.InvariantCulture), e.Message),
+        SmtpCommandException { StatusCode: var status } => new SendOutcome.Transient(((int)status).ToString(CultureInfo.InvariantCulture), e.Message),
+        AuthenticationException => new SendOutcome.Permanent("smtp_authentication", e.Message),
+        OperationCanceledException => new SendOutcome.Transient("smtp_timeout", $"The SMTP server did not answer within {Timeout.TotalSeconds} seconds."),
+        _ => new SendOutcome.Transient("smtp_unavailable", e.Message),
+    };
 }

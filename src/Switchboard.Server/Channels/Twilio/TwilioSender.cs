@@ -55,7 +55,7 @@ internal sealed class TwilioSender(IHttpClientFactory clients) : IChannelSender
             var answer = await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken);
             return answer?["sid"]?.GetValue<string>() is { } sid
                 ? new SendOutcome.Accepted(sid)
-                : new SendOutcome.Transient("invalid_response", "Twilio accepted the request but returned no message sid.");
+                : new SendOutcome.Unconfirmed("Twilio accepted the request but returned no message sid.");
         }
         var (code, message) = await TwilioRest.ErrorOfAsync(response, cancellationToken);
         if ((int)response.StatusCode >= 500 || response.StatusCode == HttpStatusCode.TooManyRequests || code == TooManyRequestsCode)

@@ -104,7 +104,7 @@ internal sealed class WhatsAppSender(IHttpClientFactory clients) : IChannelSende
             var answer = await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken);
             return answer?["messages"]?[0]?["id"]?.GetValue<string>() is { } id
                 ? new SendOutcome.Accepted(id)
-                : new SendOutcome.Transient("invalid_response", "Meta accepted the request but returned no message id.");
+                : new SendOutcome.Unconfirmed("Meta accepted the request but returned no message id.");
         }
         return await OutcomeOfAsync(response, cancellationToken);
     }

@@ -51,6 +51,10 @@ public abstract record SendOutcome
     /// <summary>Retrying cannot help (bad token, unknown template, undeliverable number). <see cref="OptOut"/>: the
     /// customer refuses messages on this channel.</summary>
     public sealed record Permanent(string Code, string Message, bool OptOut = false) : SendOutcome;
+
+    /// <summary>The message may have reached the provider but its answer did not say so (the connection dropped after the
+    /// whole message was handed over, a success without an id): never sent again automatically.</summary>
+    public sealed record Unconfirmed(string Reason) : SendOutcome;
 }
 
 /// <summary>One provider's way of sending (WhatsApp Cloud API, Twilio, SMTP, web chat).</summary>

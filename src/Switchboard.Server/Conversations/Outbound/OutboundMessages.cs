@@ -233,6 +233,9 @@ internal sealed class MessageSendJob(
             case SendOutcome.Permanent permanent:
                 await FailAsync(message, channel, contact, permanent.Code, permanent.Message, permanent.OptOut, cancellationToken);
                 break;
+            case SendOutcome.Unconfirmed unconfirmed:
+                await FailAsync(message, null, null, UnconfirmedCode, $"{UnconfirmedText} ({unconfirmed.Reason})", optOut: false, cancellationToken);
+                break;
         }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
