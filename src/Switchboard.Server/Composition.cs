@@ -130,6 +130,8 @@ public static class Composition
         services.AddSingleton<WebhookWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookWriter>());
         services.AddSingleton(configuration.GetSection(WebhookProcessingOptions.Section).Get<WebhookProcessingOptions>() ?? new WebhookProcessingOptions());
+        foreach (var type in RetiredWebhookJob.Types)
+            services.AddScoped<IJobHandler>(sp => new RetiredWebhookJob(type, sp.GetRequiredService<SwitchboardDbContext>()));
         services.AddSingleton<WebhookProcessor>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookProcessor>());
         services.AddScoped<IWebhookReader, WhatsAppWebhookReader>();

@@ -7,6 +7,7 @@ using Switchboard.Channels;
 using Switchboard.Channels.WhatsApp;
 using Switchboard.Conversations;
 using Switchboard.Platform.Database;
+using Switchboard.Platform.Jobs;
 using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Tests;
@@ -176,6 +177,59 @@ public sealed class WhatsAppWebhookTests(Servers servers)
         var stored = await factory.QueryAsync(hostile.Id, db => db.WebhookEvents.Select(e => e.Payload).ToListAsync());
         Assert.Equal(10, stored.Count);
         Assert.All(stored, payload => Assert.Contains("a\uFFFDb", payload));
+    }
+
+    [Theory, Providers]
+    public async Task AWebhookStoredByANodeOfTheOlderRelease_IsProcessedByTheNewOne(DatabaseProvider provider)
+    {
+        // A rolling upgrade across M0009: an old node stores the webhook without run_at, with a job that names it.
+        var factory = await servers.ForAsync(provider);
+        var tenant = await factory.CreateTenantAsync();
+        var channel = await tenant.Owner.PostJsonAsync("/api/v1/channels", ChannelsTests.WhatsApp(), HttpStatusCode.Created);
+        var wamid = $"wamid.old-node.{Guid.NewGuid():N}";
+        var now = factory.Clock.GetUtcNow();
+        await factory.QueryAsync(tenant.Id, async db =>
+        {
+            var stored = new WebhookEvent
+            {
+                ChannelId = channel.Id(), Payload = InboundText(wamid), PayloadHash = Guid.NewGuid().ToString("N"), ReceivedAt = now,
+            };
+            db.WebhookEvents.Add(stored);
+            await db.SaveChangesAsync();
+            db.Jobs.Add(new Job { TenantId = tenant.Id, Type = "whatsapp.inbound", Payload = $"{{\"eventId\":{stored.Id}}}", RunAt = now, CreatedAt = now });
+            return await db.SaveChangesAsync();
+        });
+
+        await WaitForAsync(factory, tenant.Id, db => db.Messages.AnyAsync(m => m.ProviderMessageId == wamid));
+    }
+
+    [Fact]
+    public async Task AWebhookWhoseProcessingKilledItsWorkerEachTime_IsGivenUp_NotClaimedForever()
+    {
+        // On PostgreSQL the attempt is counted in the claim: a webhook claimed for the ninth time had its node die during
+        // each earlier attempt (the processor's failure path never ran). It is given up on, not processed with a batch again.
+        var factory = await servers.ForAsync(DatabaseProvider.Postgres);
+        var tenant = await factory.CreateTenantAsync();
+        var channel = await tenant.Owner.PostJsonAsync("/api/v1/channels", ChannelsTests.WhatsApp(), HttpStatusCode.Created);
+        var wamid = $"wamid.poison.{Guid.NewGuid():N}";
+        var now = factory.Clock.GetUtcNow();
+        var id = await factory.QueryAsync(tenant.Id, async db =>
+        {
+            var stored = new WebhookEvent
+            {
+                ChannelId = channel.Id(), Payload = InboundText(wamid), PayloadHash = Guid.NewGuid().ToString("N"), ReceivedAt = now, RunAt = now,
+                Attempts = WebhookProcessor.MaxAttempts,
+            };
+            db.WebhookEvents.Add(stored);
+            await db.SaveChangesAsync();
+            return stored.Id;
+        });
+
+        await WaitForAsync(factory, tenant.Id, db => db.WebhookEvents.AnyAsync(e => e.Id == id && e.RunAt == null));
+        var givenUp = await factory.QueryAsync(tenant.Id, db => db.WebhookEvents.SingleAsync(e => e.Id == id));
+        Assert.Null(givenUp.ProcessedAt);
+        Assert.Contains("stopped its worker", givenUp.LastError);
+        Assert.False(await factory.QueryAsync(tenant.Id, db => db.Messages.AnyAsync(m => m.ProviderMessageId == wamid)));
     }
 
     internal static async Task WaitForAsync(SwitchboardFactory factory, long tenantId, Func<SwitchboardDbContext, Task<bool>> condition,

@@ -77,7 +77,10 @@ public sealed class WebhookProcessor(
     {
         var batch = await ClaimAsync(stoppingToken);
         var cancellationToken = CancellationToken.None;
-        foreach (var tenantShare in batch.GroupBy(e => e.TenantId))
+        // Claimed more often than it may be tried: its node died during each attempt. Not again, and not with the others.
+        foreach (var poison in batch.Where(e => e.Attempts > MaxAttempts))
+            await FailAsync(poison, new InvalidOperationException($"Processing stopped its worker during each of {MaxAttempts} attempts."), cancellationToken);
+        foreach (var tenantShare in batch.Where(e => e.Attempts <= MaxAttempts).GroupBy(e => e.TenantId))
         {
             var events = tenantShare.ToList();
             try
@@ -110,9 +113,9 @@ public sealed class WebhookProcessor(
         }
     }
 
-    /// <summary>The oldest due webhooks, this attempt counted (in memory; saved with the outcome). On PostgreSQL they are
-    /// claimed until the lease ends (a crash leaves them due again then), <c>SKIP LOCKED</c> letting nodes and loops claim
-    /// side by side. SQLite has one node, one loop and one writer: reading them is claim enough, and saves a commit — on SQLite
+    /// <summary>The oldest due webhooks, this attempt counted. On PostgreSQL they are claimed until the lease ends (a crash
+    /// leaves them due again then), <c>SKIP LOCKED</c> letting nodes and loops claim side by side, and the attempt is counted
+    /// in the claim itself, so a webhook whose processing kills the process runs out of attempts like any other. SQLite has one node, one loop and one writer: reading them is claim enough, and saves a commit — on SQLite
     /// a disk flush every incoming webhook would wait behind.</summary>
     private async Task<List<WebhookEvent>> ClaimAsync(CancellationToken cancellationToken)
     {
@@ -124,12 +127,13 @@ public sealed class WebhookProcessor(
             ? db.WebhookEvents.FromSqlRaw("SELECT * FROM webhook_events WHERE run_at <= {0} ORDER BY run_at, id LIMIT {1}", now.UtcTicks,
                 options.BatchSize ?? 50)
             : db.WebhookEvents.FromSqlRaw("""
-                UPDATE webhook_events SET run_at = {0}
+                UPDATE webhook_events SET run_at = {0}, attempts = attempts + 1
                 WHERE id IN (SELECT id FROM webhook_events WHERE run_at <= {1} ORDER BY run_at, id LIMIT {2} FOR UPDATE SKIP LOCKED)
                 RETURNING *
                 """, now + options.Lease, now, options.BatchSize ?? 200);
         var claimed = await due.IgnoreQueryFilters().AsNoTracking().ToListAsync(cancellationToken);
-        claimed.ForEach(e => e.Attempts++);
+        if (db.IsSqlite)
+            claimed.ForEach(e => e.Attempts++);
         return claimed.OrderBy(e => e.Id).ToList();
     }
 
@@ -173,8 +177,8 @@ public sealed class WebhookProcessor(
                 stored.RunAt = now + TimeSpan.FromSeconds(2 * stored.Attempts);
             else
                 (stored.RunAt, stored.ProcessedAt) = (null, now);
-            // The claimed copy is not what the row holds (the attempt is counted in memory; a failed batch may have set
-            // these fields before this retry), so the outcome is written whole rather than compared with it.
+            // The claimed copy is not what the row holds (on SQLite the attempt is counted in memory; a failed batch may have
+            // set these fields before this retry), so the outcome is written whole rather than compared with it.
             var entry = db.WebhookEvents.Attach(stored);
             foreach (var outcome in OutcomeProperties)
                 entry.Property(outcome).IsModified = true;
