@@ -201,6 +201,25 @@ public sealed class MessagingTests(Servers servers)
     }
 
     [Theory, Providers]
+    public async Task MessagesFiledOutOfOrder_KeepTheNewestPreview_AndTheLatestConsent(DatabaseProvider provider)
+    {
+        // Providers do not promise order: the customer wrote STOP, then START and a question, but the webhooks came in the
+        // other way round. What they said last counts, and the list shows their newest message.
+        var (tenant, channelId) = await TenantWithWhatsAppAsync(servers, provider);
+        var now = DateTimeOffset.FromUnixTimeSeconds(tenant.Factory.Clock.GetUtcNow().ToUnixTimeSeconds()); // WhatsApp's timestamps are in seconds
+        var conversationId = await CustomerWritesAsync(tenant, channelId, "15550000888", "Late Customer", "Is it still on sale?", now.AddMinutes(-1));
+        await CustomerWritesAsync(tenant, channelId, "15550000888", "Late Customer", "START", now.AddMinutes(-2));
+        await CustomerWritesAsync(tenant, channelId, "15550000888", "Late Customer", "STOP", now.AddMinutes(-3));
+
+        var conversation = await QueryAsync(tenant, db => db.Conversations.SingleAsync(c => c.Id == conversationId));
+        Assert.Equal("Is it still on sale?", conversation.LastMessagePreview);
+        Assert.Equal(now.AddMinutes(-1), conversation.LastMessageAt);
+        var contact = await QueryAsync(tenant, db => db.Contacts.SingleAsync(c => c.Id == conversation.ContactId));
+        Assert.True(contact.WhatsAppOptIn);
+        Assert.Equal(now.AddMinutes(-2), contact.WhatsAppOptInAt);
+    }
+
+    [Theory, Providers]
     public async Task TheKeptCounts_AgreeWithCountingTheRows_ThroughEveryKindOfChange(DatabaseProvider provider)
     {
         var (tenant, channelId) = await TenantWithWhatsAppAsync(servers, provider);

@@ -223,19 +223,31 @@ public sealed partial class ContactService(SwitchboardDbContext db, SecretProtec
 
     /// <summary>Records the customer's consent for one kind of channel (STOP/START keywords, Twilio's OptOutType, WhatsApp's
     /// 131050); saved with the caller's unit of work.</summary>
-    public void SetConsent(Contact contact, ChannelType channelType, bool optedIn, string source)
+    /// <summary>Records the customer's consent on this kind of channel as of <paramref name="at"/> (the time of their message;
+    /// now by default). A change older than the one recorded is ignored: a STOP filed after a later START does not undo it.</summary>
+    public void SetConsent(Contact contact, ChannelType channelType, bool optedIn, string source, DateTimeOffset? at = null)
     {
         var now = clock.GetUtcNow();
+        var when = at < now ? at.Value : now; // a provider's clock ahead of ours must not outlast later changes
+        var recorded = channelType switch
+        {
+            ChannelType.WhatsApp or ChannelType.TwilioWhatsApp => contact.WhatsAppOptInAt,
+            ChannelType.TwilioSms => contact.SmsOptInAt,
+            ChannelType.Email => contact.EmailOptInAt,
+            _ => null,
+        };
+        if (recorded > when)
+            return;
         switch (channelType)
         {
             case ChannelType.WhatsApp or ChannelType.TwilioWhatsApp:
-                (contact.WhatsAppOptIn, contact.WhatsAppOptInAt, contact.WhatsAppOptInSource) = (optedIn, now, source);
+                (contact.WhatsAppOptIn, contact.WhatsAppOptInAt, contact.WhatsAppOptInSource) = (optedIn, when, source);
                 break;
             case ChannelType.TwilioSms:
-                (contact.SmsOptIn, contact.SmsOptInAt, contact.SmsOptInSource) = (optedIn, now, source);
+                (contact.SmsOptIn, contact.SmsOptInAt, contact.SmsOptInSource) = (optedIn, when, source);
                 break;
             case ChannelType.Email:
-                (contact.EmailOptIn, contact.EmailOptInAt, contact.EmailOptInSource) = (optedIn, now, source);
+                (contact.EmailOptIn, contact.EmailOptInAt, contact.EmailOptInSource) = (optedIn, when, source);
                 break;
         }
         contact.UpdatedAt = now;

@@ -87,15 +87,16 @@ public sealed class InboundMessages(SwitchboardDbContext db, ContactService cont
                 conversation.ResolvedAt = null;
                 conversation.SnoozedUntil = null;
             }
-            conversation.LastMessageAt = conversation.LastMessageAt > at ? conversation.LastMessageAt : at;
-            conversation.LastMessagePreview = Preview(inbound.Type, inbound.Text);
+            // A message filed late (an older one delivered after a newer) does not take over the preview.
+            if (conversation.LastMessageAt is null || at >= conversation.LastMessageAt)
+                (conversation.LastMessageAt, conversation.LastMessagePreview) = (at, Preview(inbound.Type, inbound.Text));
             conversation.MessageCount++;
             conversation.UnreadCount++;
             var windowEnd = at + WhatsAppWindow;
             if (channel.Type is ChannelType.WhatsApp or ChannelType.TwilioWhatsApp && (conversation.WindowExpiresAt is null || windowEnd > conversation.WindowExpiresAt))
                 conversation.WindowExpiresAt = windowEnd;
             conversation.UpdatedAt = now;
-            ApplyConsent(channel.Type, contact, inbound);
+            ApplyConsent(channel.Type, contact, inbound, at);
             filed.Add((conversation, fresh[i]));
             if (isNewThread || !touched.Any(t => ReferenceEquals(t.Conversation, conversation)))
                 touched.Add(new ConversationViews.HeldConversation(conversation, contact, channel, createdHere.Contains(conversation)));
@@ -223,12 +224,12 @@ public sealed class InboundMessages(SwitchboardDbContext db, ContactService cont
     public static string Preview(MessageType type, string? text) =>
         !string.IsNullOrWhiteSpace(text) ? (text.Length > 200 ? text[..200] : text) : $"[{type.ToString().ToLowerInvariant()}]";
 
-    private void ApplyConsent(ChannelType type, Contact contact, InboundMessage inbound)
+    private void ApplyConsent(ChannelType type, Contact contact, InboundMessage inbound, DateTimeOffset at)
     {
         var keyword = inbound.Type == MessageType.Text ? inbound.Text?.Trim() : null;
         var optOut = inbound.OptOut ?? (keyword is null ? null : StopKeywords.Contains(keyword) ? true : StartKeywords.Contains(keyword) ? false : null);
         if (optOut is { } stop)
-            contacts.SetConsent(contact, type, optedIn: !stop, source: inbound.OptOut is null ? $"keyword:{keyword!.ToUpperInvariant()}" : "provider");
+            contacts.SetConsent(contact, type, optedIn: !stop, source: inbound.OptOut is null ? $"keyword:{keyword!.ToUpperInvariant()}" : "provider", at);
     }
 }
 
