@@ -26,6 +26,7 @@ using Switchboard.Platform.Health;
 using Switchboard.Platform.Http;
 using Switchboard.Platform.Jobs;
 using Switchboard.Platform.Network;
+using Switchboard.Platform.Retention;
 using Switchboard.Platform.Security;
 using Switchboard.Tenancy;
 using Switchboard.Webhooks;
@@ -67,6 +68,8 @@ public static class Composition
         var jobOptions = configuration.GetSection(JobOptions.Section).Get<JobOptions>() ?? new JobOptions();
         services.AddSingleton(jobOptions);
         services.AddSingleton<JobSignal>();
+        services.AddRetention(configuration);
+        services.AddSingleton<IRetentionRule, DeadJobRetention>();
         services.AddScoped<JobQueue>();
         services.AddScoped<IJobHandler, ContactImportJob>();
         if (jobOptions.Enabled)
@@ -132,6 +135,7 @@ public static class Composition
         services.AddSingleton(configuration.GetSection(WebhookProcessingOptions.Section).Get<WebhookProcessingOptions>() ?? new WebhookProcessingOptions());
         foreach (var type in RetiredWebhookJob.Types)
             services.AddScoped<IJobHandler>(sp => new RetiredWebhookJob(type, sp.GetRequiredService<SwitchboardDbContext>()));
+        services.AddSingleton<IRetentionRule, WebhookEventRetention>();
         services.AddSingleton<WebhookProcessor>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookProcessor>());
         services.AddScoped<IWebhookReader, WhatsAppWebhookReader>();
@@ -159,6 +163,7 @@ public static class Composition
         services.AddScoped<WebhookOutbox>();
         services.AddScoped<IInboxEventSink, WebhookEventSink>();
         services.AddScoped<IJobHandler, WebhookDeliveryJob>();
+        services.AddSingleton<IRetentionRule, WebhookDeliveryRetention>();
     }
 
     /// <summary>The website chat (docs/providers.md): the widget's API and hub, its visitors' tokens, per-channel CORS and

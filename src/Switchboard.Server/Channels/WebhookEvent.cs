@@ -33,6 +33,7 @@ internal sealed class WebhookEventConfiguration : IEntityTypeConfiguration<Webho
         builder.HasIndex(e => new { e.TenantId, e.ReceivedAt });
         // Only the webhooks still to process, in the order the processor claims them.
         builder.HasIndex(e => new { e.RunAt, e.Id }, "ix_webhook_events_due").HasFilter("run_at IS NOT NULL");
+        builder.HasIndex(e => e.ReceivedAt, "ix_webhook_events_finished").HasFilter("run_at IS NULL");
         builder.HasOne<Channel>().WithMany().HasForeignKey(e => e.ChannelId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -60,6 +60,7 @@ internal sealed class WebhookSubscriptionConfiguration : IEntityTypeConfiguratio
     {
         builder.ToTable("webhook_deliveries");
         builder.HasIndex(d => new { d.TenantId, d.SubscriptionId, d.CreatedAt });
+        builder.HasIndex(d => d.CreatedAt);
         builder.HasOne<WebhookSubscription>().WithMany().HasForeignKey(d => d.SubscriptionId).OnDelete(DeleteBehavior.Cascade);
     }
 }

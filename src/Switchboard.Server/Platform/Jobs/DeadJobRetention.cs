@@ -1,0 +1,20 @@
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Platform.Database;
+using Switchboard.Platform.Retention;
+
+namespace Switchboard.Platform.Jobs;
+
+/// <summary>Dead-lettered jobs stay for inspection for <see cref="RetentionOptions.DeadJobs"/> after they died.</summary>
+internal sealed class DeadJobRetention(RetentionOptions options) : IRetentionRule
+{
+    public string Name => "dead jobs";
+
+    public async Task<int> PruneAsync(SwitchboardDbContext db, DateTimeOffset now, int batchSize, CancellationToken cancellationToken)
+    {
+        if (options.DeadJobs <= TimeSpan.Zero)
+            return 0;
+        var cutoff = now - options.DeadJobs;
+        var batch = db.Jobs.Where(j => j.Status == JobStatus.Dead && j.CompletedAt < cutoff).OrderBy(j => j.Id).Select(j => j.Id).Take(batchSize);
+        return await db.Jobs.Where(j => batch.Contains(j.Id)).ExecuteDeleteAsync(cancellationToken);
+    }
+}
