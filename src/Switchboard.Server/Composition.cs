@@ -128,6 +128,7 @@ public static class Composition
         services.AddSingleton<ChannelRateLimiter>();
         services.AddScoped<IJobHandler, MessageSendJob>();
         services.AddScoped<IJobHandler, MediaDownloadJob>();
+        services.AddSingleton<IRetentionRule, UnlinkedFileRetention>();
         services.AddScoped<WebhookInbox>();
         services.AddSingleton<WebhookChannelCache>();
         services.AddSingleton<WebhookWriter>();

@@ -1,9 +1,11 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Channels;
+using Switchboard.Conversations;
 using Switchboard.Platform.Database;
 using Switchboard.Platform.Jobs;
 using Switchboard.Platform.Retention;
+using Switchboard.Platform.Storage;
 using Switchboard.Tests.Infrastructure;
 using Switchboard.Webhooks;
 
@@ -46,6 +48,30 @@ public sealed class RetentionTests
             return await db.SaveChangesAsync();
         });
 
+        // Stored files: an old upload no message links to (its send was refused), a linked one as old, a fresh unlinked one.
+        var contactId = (await tenant.Owner.PostJsonAsync("/api/v1/contacts", new { name = "Filed", phone = "+15550001111" }, System.Net.HttpStatusCode.Created)).Id();
+        var store = factory.Services.GetRequiredService<FileStore>();
+        async Task<MediaFile> StoredAsync(DateTimeOffset created) => new()
+        {
+            StorageUrl = (await store.SaveAsync(tenant.Id, new MemoryStream([1, 2, 3]), CancellationToken.None)).Path, MimeType = "image/png", Sha256 = "x",
+            FileSize = 3, CreatedAt = created,
+        };
+        var (unlinkedOld, linkedOld, unlinkedRecent) = (await StoredAsync(old), await StoredAsync(old), await StoredAsync(now));
+        await factory.QueryAsync(tenant.Id, async db =>
+        {
+            db.MediaFiles.AddRange(unlinkedOld, linkedOld, unlinkedRecent);
+            var conversation = new Conversation { ContactId = contactId, ChannelId = channelId, Platform = ChannelType.WhatsApp, CreatedAt = old };
+            db.Conversations.Add(conversation);
+            await db.SaveChangesAsync();
+            var message = new Message
+            {
+                ConversationId = conversation.Id, ChannelId = channelId, Direction = MessageDirection.Inbound, Type = MessageType.Image, CreatedAt = old, UpdatedAt = old,
+            };
+            message.Attachments.Add(new MessageAttachment { MediaFileId = linkedOld.Id, Type = MessageType.Image, CreatedAt = old });
+            db.Messages.Add(message);
+            return await db.SaveChangesAsync();
+        });
+
         var deleted = await factory.Services.GetRequiredService<RetentionWorker>().PruneAllAsync(CancellationToken.None);
 
         Assert.Equal(4, deleted["webhook events"]);
@@ -54,6 +80,10 @@ public sealed class RetentionTests
         Assert.Equal(["old-still-due", "recent-processed"],
             (await factory.QueryAsync(tenant.Id, db => db.WebhookEvents.Select(e => e.PayloadHash).ToListAsync())).Order());
         Assert.Equal(["old-pending", "recent"], (await factory.QueryAsync(tenant.Id, db => db.WebhookDeliveries.Select(d => d.EventId).ToListAsync())).Order());
+        Assert.Equal(1, deleted["unlinked files"]);
+        Assert.Equal([linkedOld.Id, unlinkedRecent.Id], (await factory.QueryAsync(tenant.Id, db => db.MediaFiles.Select(f => f.Id).ToListAsync())).Order());
+        Assert.Throws<FileNotFoundException>(() => store.OpenRead(unlinkedOld.StorageUrl).Dispose());
+        store.OpenRead(linkedOld.StorageUrl).Dispose();
         Assert.Equal(["recent-dead"], await factory.QueryAsync(tenant.Id, db => db.Jobs.Where(j => j.Type == "test.retention").Select(j => j.Payload).ToListAsync()));
     }
 }

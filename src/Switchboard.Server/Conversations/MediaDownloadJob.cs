@@ -68,13 +68,27 @@ internal sealed class MediaDownloadJob(SwitchboardDbContext db, IEnumerable<IMed
             StorageUrl = stored.Path, MimeType = type, FileSize = stored.Size, Sha256 = stored.Sha256,
             OriginalFilename = attachment.Filename ?? media.Filename, CreatedAt = clock.GetUtcNow(),
         };
-        db.MediaFiles.Add(file);
-        await db.SaveChangesAsync(cancellationToken);
-        attachment.MediaFileId = file.Id;
-        attachment.MimeType ??= type;
-        attachment.FileSize = stored.Size;
-        attachment.Filename ??= media.Filename;
-        await db.SaveChangesAsync(cancellationToken);
+        // The file's row and its link commit together, and the link only if no other run linked one meanwhile (a claim
+        // taken over after a pause): the loser's file is removed instead of lingering unlinked.
+        var linked = false;
+        try
+        {
+            await using var transaction = await UnitOfWork.BeginAsync(db, cancellationToken);
+            db.MediaFiles.Add(file);
+            await db.SaveChangesAsync(cancellationToken);
+            linked = await db.MessageAttachments.Where(a => a.Id == attachment.Id && a.MediaFileId == null).ExecuteUpdateAsync(s => s
+                .SetProperty(a => a.MediaFileId, file.Id)
+                .SetProperty(a => a.MimeType, a => a.MimeType ?? type)
+                .SetProperty(a => a.FileSize, stored.Size)
+                .SetProperty(a => a.Filename, a => a.Filename ?? media.Filename), cancellationToken) == 1;
+            if (linked)
+                await transaction.CommitAsync(cancellationToken);
+        }
+        finally
+        {
+            if (!linked)
+                files.Delete(stored.Path);
+        }
     }
 
     public Task OnDeadAsync(Job job, string error, CancellationToken cancellationToken) => Task.CompletedTask;

@@ -17,6 +17,8 @@ public sealed class RetentionOptions
     public TimeSpan WebhookDeliveries { get; set; } = TimeSpan.FromDays(30);
     /// <summary>Dead-lettered jobs (succeeded ones go after <c>Jobs:KeepSucceededFor</c>).</summary>
     public TimeSpan DeadJobs { get; set; } = TimeSpan.FromDays(30);
+    /// <summary>Stored files that no message links to: a grace period, since an upload is linked by the send that follows it.</summary>
+    public TimeSpan UnlinkedFiles { get; set; } = TimeSpan.FromDays(1);
 }
 
 /// <summary>One kind of record that grows without end unless pruned; each module declares its own. Rules run across tenants

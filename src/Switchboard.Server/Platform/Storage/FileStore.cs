@@ -52,5 +52,8 @@ public sealed class FileStore(StorageOptions options)
         return new StoredFile(relative, size, Convert.ToHexStringLower(hash.GetHashAndReset()));
     }
 
+    /// <summary>Removes a stored file; one already gone is fine.</summary>
+    public void Delete(string path) => File.Delete(Path.Combine(Root, path));
+
     public Stream OpenRead(string path) => new FileStream(Path.Combine(Root, path), FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
 }
