@@ -15,6 +15,43 @@ namespace Switchboard.Tests;
 public sealed class RealtimeClusterTests
 {
     [Fact]
+    public async Task TheListener_BehindAConnectionThatGoesSilent_ConnectsAgain_AndTellsClientsToResync()
+    {
+        // A failover that sends no FIN or RST leaves the LISTEN connection waiting for ever while notifications go elsewhere.
+        // The heartbeat notices, the listener connects again, and this node's clients are told they may have missed events.
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Postgres);
+        var direct = new Npgsql.NpgsqlConnectionStringBuilder(database.ConnectionString);
+        await using var proxy = new SilenceableProxy(new IPEndPoint(IPAddress.Parse(direct.Host!), direct.Port));
+        var viaProxy = new Npgsql.NpgsqlConnectionStringBuilder(database.ConnectionString) { Host = "127.0.0.1", Port = proxy.Port, Pooling = false };
+        await using var listenerSource = Npgsql.NpgsqlDataSource.Create(viaProxy.ConnectionString);
+        await using var publisherSource = Npgsql.NpgsqlDataSource.Create(database.ConnectionString);
+        var heard = new Platform.Realtime.PostgresRealtimeBus(listenerSource);
+        var options = new Platform.Realtime.RealtimeOptions { ListenerHeartbeat = TimeSpan.FromSeconds(1), ListenerHeartbeatTimeout = TimeSpan.FromSeconds(1) };
+        using var listener = new Platform.Realtime.PostgresRealtimeListener(listenerSource, heard,
+            options, Microsoft.Extensions.Logging.Abstractions.NullLogger<Platform.Realtime.PostgresRealtimeListener>.Instance);
+        await listener.StartAsync(CancellationToken.None);
+        await listener.Listening;
+        var publisher = new Platform.Realtime.PostgresRealtimeBus(publisherSource);
+        async Task<Platform.Realtime.RealtimeEvent> NextAsync()
+        {
+            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            return await heard.Received.ReadAsync(patience.Token);
+        }
+        Platform.Realtime.RealtimeEvent Event(string name) => new(1, name, null, Platform.Realtime.RealtimeAudience.Tenant);
+
+        await publisher.PublishAsync([Event("before")], CancellationToken.None);
+        Assert.Equal("before", (await NextAsync()).Name);
+
+        proxy.Silence();
+        await publisher.PublishAsync([Event("while silent")], CancellationToken.None);
+        var resync = await NextAsync();
+        Assert.Equal(Platform.Realtime.RealtimeEvent.Resync, resync);
+        await publisher.PublishAsync([Event("after")], CancellationToken.None);
+        Assert.Equal("after", (await NextAsync()).Name);
+        await listener.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
     public async Task AClientOnOneNode_HearsAnEventRaisedOnAnother()
     {
         await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Postgres);

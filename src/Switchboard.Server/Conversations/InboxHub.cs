@@ -60,6 +60,12 @@ internal sealed class InboxHubRelay(IRealtimeBus bus, IHubContext<InboxHub> hub,
                     connections.Recheck(e.TenantId);
                     continue;
                 }
+                if (e.Audience == RealtimeAudience.Node)
+                {
+                    await hub.Clients.All.SendAsync(e.Name, stoppingToken);
+                    await widget.Clients.All.SendAsync(e.Name, stoppingToken);
+                    continue;
+                }
                 try
                 {
                     var clients = e.Audience switch

@@ -287,6 +287,8 @@ export class ChatWidget {
     hub.on('chatEnded', () => this.showEnded());
     // Events sent while the connection was down are not replayed: read the thread again.
     hub.onreconnected(() => void this.resume());
+    // The server missed events for a while (its database listener reconnected): catch up as after a reconnect.
+    hub.on('resync', () => void this.resume());
     this.hub = hub;
     try {
       await hub.start();

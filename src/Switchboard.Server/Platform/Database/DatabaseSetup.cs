@@ -39,10 +39,15 @@ public static class DatabaseSetup
     private static void AddSwitchboardRealtime(this IServiceCollection services, DatabaseProvider provider, string? connectionString)
     {
         services.AddSingleton<PublishAfterCommitInterceptor>();
+        services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection(RealtimeOptions.Section).Get<RealtimeOptions>() ?? new RealtimeOptions());
         if (provider == DatabaseProvider.Postgres && !string.IsNullOrWhiteSpace(connectionString))
         {
             // Its own small pool: a LISTEN connection stays open for the node's lifetime.
-            services.AddSingleton(_ => new Npgsql.NpgsqlDataSourceBuilder(connectionString) { Name = "realtime" }.Build());
+            // TCP keepalive lets the LISTEN connection notice a peer that vanished even between heartbeats.
+            services.AddSingleton(_ => new Npgsql.NpgsqlDataSourceBuilder(connectionString)
+            {
+                Name = "realtime", ConnectionStringBuilder = { TcpKeepAlive = true, TcpKeepAliveTime = 10, TcpKeepAliveInterval = 5 },
+            }.Build());
             services.AddSingleton<PostgresRealtimeBus>();
             services.AddSingleton<IRealtimeBus>(sp => sp.GetRequiredService<PostgresRealtimeBus>());
             services.AddSingleton<PostgresRealtimeListener>();

@@ -69,6 +69,16 @@ public sealed class SwitchboardDbContext(DbContextOptions<SwitchboardDbContext> 
     /// only when the job it should find is visible.</summary>
     public void AfterCommit(Action action) => afterCommit.Add(action);
 
+    internal bool HasPendingEvents => pendingEvents.Count > 0;
+
+    /// <summary>Takes the queued events alone (they are being sent inside the committing transaction); the actions wait for the commit.</summary>
+    internal IReadOnlyList<RealtimeEvent> TakePendingEvents()
+    {
+        var taken = pendingEvents;
+        pendingEvents = [];
+        return taken;
+    }
+
     internal (IReadOnlyList<RealtimeEvent> Events, IReadOnlyList<Action> Actions) TakePendingWork()
     {
         var taken = (pendingEvents, afterCommit);

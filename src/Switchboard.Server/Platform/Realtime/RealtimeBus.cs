@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
 using Switchboard.Platform.Database;
@@ -8,7 +9,8 @@ using Switchboard.Platform.Database;
 namespace Switchboard.Platform.Realtime;
 
 /// <summary>Who hears an event: everyone connected for the tenant, one agent, whoever has one conversation open, or one
-/// web-chat visitor's widget; <see cref="Access"/> is for the nodes themselves (re-check the tenant's live connections).</summary>
+/// web-chat visitor's widget; <see cref="Access"/> is for the nodes themselves (re-check the tenant's live connections);
+/// <see cref="Node"/> is every client connected to this node, whatever its tenant (never sent between nodes).</summary>
 public enum RealtimeAudience
 {
     Tenant,
@@ -16,11 +18,25 @@ public enum RealtimeAudience
     Conversation,
     ChatSession,
     Access,
+    Node,
 }
 
 /// <summary>Something connected clients of one tenant should hear about; <see cref="TargetId"/> is the agent's, the
 /// conversation's or the chat session's id for those audiences.</summary>
-public sealed record RealtimeEvent(long TenantId, string Name, JsonNode? Payload, RealtimeAudience Audience, long TargetId = 0);
+public sealed record RealtimeEvent(long TenantId, string Name, JsonNode? Payload, RealtimeAudience Audience, long TargetId = 0)
+{
+    /// <summary>Tells this node's clients that events may have been missed (its listener was cut off): refetch what is shown.</summary>
+    public static readonly RealtimeEvent Resync = new(0, "resync", null, RealtimeAudience.Node);
+}
+
+public sealed class RealtimeOptions
+{
+    public const string Section = "Realtime";
+    /// <summary>How long the PostgreSQL listener waits without a notification before it checks its connection with a query.</summary>
+    public TimeSpan ListenerHeartbeat { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>How long that check may take before the connection is taken for dead (a failover with no FIN or RST).</summary>
+    public TimeSpan ListenerHeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(5);
+}
 
 /// <summary>Carries real-time events to every node's connected clients. Events are published only after the change they
 /// describe has committed (see <see cref="PublishAfterCommitInterceptor"/>), so clients never see what was rolled back.</summary>
@@ -65,7 +81,28 @@ internal sealed class PostgresRealtimeBus(NpgsqlDataSource dataSource) : IRealti
             received.Writer.TryWrite(e);
     }
 
+    /// <summary>Hands an event to this node's subscribers only.</summary>
+    internal void DeliverHere(RealtimeEvent e) => received.Writer.TryWrite(e);
+
     public async Task PublishAsync(IReadOnlyList<RealtimeEvent> events, CancellationToken cancellationToken)
+    {
+        await using var notify = NotifyCommand(events);
+        notify.Connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using (notify.Connection)
+            await notify.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Sends <paramref name="events"/> inside <paramref name="transaction"/>: PostgreSQL delivers them when it commits,
+    /// in commit order, and never if it rolls back, so no crash between a commit and its notification can lose them.</summary>
+    internal async Task NotifyInAsync(System.Data.Common.DbTransaction transaction, IReadOnlyList<RealtimeEvent> events, CancellationToken cancellationToken)
+    {
+        await using var notify = NotifyCommand(events);
+        (notify.Connection, notify.Transaction) = ((NpgsqlConnection)transaction.Connection!, (NpgsqlTransaction)transaction);
+        await notify.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>One statement for all of a unit of work's events, delivered in order.</summary>
+    private static NpgsqlCommand NotifyCommand(IReadOnlyList<RealtimeEvent> events)
     {
         var payloads = events.Select(e =>
         {
@@ -75,18 +112,19 @@ internal sealed class PostgresRealtimeBus(NpgsqlDataSource dataSource) : IRealti
                 ? JsonSerializer.Serialize(e with { Payload = new JsonObject { ["truncated"] = true } }, JsonSerializerOptions.Web)
                 : json;
         }).ToArray();
-        // One round trip for all of a unit of work's events, delivered in order.
-        await using var notify = dataSource.CreateCommand("SELECT count(pg_notify(@channel, p)) FROM unnest(@payloads) AS p");
+        var notify = new NpgsqlCommand("SELECT count(pg_notify(@channel, p)) FROM unnest(@payloads) AS p");
         notify.Parameters.AddWithValue("channel", ChannelName);
         notify.Parameters.AddWithValue("payloads", payloads);
-        await notify.ExecuteNonQueryAsync(cancellationToken);
+        return notify;
     }
 }
 
-/// <summary>Keeps one connection per node listening for <see cref="PostgresRealtimeBus.ChannelName"/>; reconnects after a
-/// failure (events published while it was down are missed, so clients refetch on reconnect).</summary>
-internal sealed class PostgresRealtimeListener(NpgsqlDataSource dataSource, PostgresRealtimeBus bus, ILogger<PostgresRealtimeListener> logger)
-    : BackgroundService
+/// <summary>Keeps one connection per node listening for <see cref="PostgresRealtimeBus.ChannelName"/>. A connection that goes
+/// silent (a failover with no FIN or RST) is noticed by a heartbeat query when no notification came for a while, and by TCP
+/// keepalive; the listener then connects again. Events published while it was not listening are missed, so after every
+/// re-LISTEN it tells this node's clients to resync (<see cref="RealtimeEvent.Resync"/>).</summary>
+internal sealed class PostgresRealtimeListener(NpgsqlDataSource dataSource, PostgresRealtimeBus bus, RealtimeOptions options,
+    ILogger<PostgresRealtimeListener> logger) : BackgroundService
 {
     private readonly TaskCompletionSource listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -95,6 +133,7 @@ internal sealed class PostgresRealtimeListener(NpgsqlDataSource dataSource, Post
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var listenedBefore = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -104,8 +143,22 @@ internal sealed class PostgresRealtimeListener(NpgsqlDataSource dataSource, Post
                 await using (var listen = new NpgsqlCommand($"LISTEN {PostgresRealtimeBus.ChannelName}", connection))
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 listening.TrySetResult();
+                if (listenedBefore)
+                {
+                    logger.LogInformation("Real-time listener connected again; telling this node's clients to resync");
+                    bus.DeliverHere(RealtimeEvent.Resync);
+                }
+                listenedBefore = true;
                 while (!stoppingToken.IsCancellationRequested)
-                    await connection.WaitAsync(stoppingToken);
+                {
+                    if (await connection.WaitAsync(options.ListenerHeartbeat, stoppingToken))
+                        continue;
+                    await using var heartbeat = new NpgsqlCommand("SELECT 1", connection)
+                    {
+                        CommandTimeout = Math.Max(1, (int)options.ListenerHeartbeatTimeout.TotalSeconds),
+                    };
+                    await heartbeat.ExecuteNonQueryAsync(stoppingToken);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -126,6 +179,24 @@ internal sealed class PostgresRealtimeListener(NpgsqlDataSource dataSource, Post
 internal sealed class PublishAfterCommitInterceptor(IRealtimeBus bus, ILogger<PublishAfterCommitInterceptor> logger)
     : SaveChangesInterceptor, IDbTransactionInterceptor
 {
+    /// <summary>On PostgreSQL the events go inside the committing transaction (delivered at commit, in commit order).</summary>
+    public async ValueTask<InterceptionResult> TransactionCommittingAsync(System.Data.Common.DbTransaction transaction, TransactionEventData eventData,
+        InterceptionResult result, CancellationToken cancellationToken = default)
+    {
+        if (bus is PostgresRealtimeBus postgres && eventData.Context is SwitchboardDbContext db && db.TakePendingEvents() is { Count: > 0 } events)
+            await postgres.NotifyInAsync(transaction, events, cancellationToken);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
+        CancellationToken cancellationToken = default)
+    {
+        // A save with events and no transaction of its own gets one, so its events can travel inside it.
+        if (bus is PostgresRealtimeBus && eventData.Context is SwitchboardDbContext { Database.CurrentTransaction: null, HasPendingEvents: true } db)
+            db.Database.AutoTransactionBehavior = AutoTransactionBehavior.Always;
+        return ValueTask.FromResult(result);
+    }
+
     public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
         if (eventData.Context is SwitchboardDbContext { Database.CurrentTransaction: null } db)

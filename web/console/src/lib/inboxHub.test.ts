@@ -89,6 +89,19 @@ describe('InboxHub', () => {
     expect(statuses).toEqual(['live', 'reconnecting', 'live']);
   });
 
+  it("resyncs when the server says it missed events, and stops listening for that on stop", async () => {
+    const conn = new FakeHubConnection();
+    const hub = new InboxHub(conn);
+    const resync = vi.fn();
+    hub.onResync(resync);
+    hub.start();
+    await flush();
+    conn.resync();
+    expect(resync).toHaveBeenCalledTimes(1);
+    hub.stop();
+    expect([...(conn.handlers.get('resync') ?? [])]).toHaveLength(0);
+  });
+
   it('delivers events to subscribers until they unsubscribe, and detaches on stop', async () => {
     const conn = new FakeHubConnection();
     const hub = new InboxHub(conn);

@@ -136,6 +136,8 @@ export class InboxHub {
       this.bound.set(event, handler);
       connection.on(event, handler);
     }
+    // The server's own feed of events was cut off for a while (its database listener reconnected): refetch, as after a reconnect.
+    connection.on('resync', this.resync);
     connection.onreconnecting(() => this.setStatus('reconnecting'));
     connection.onreconnected(() => this.connected());
     connection.onclose(() => {
@@ -167,6 +169,7 @@ export class InboxHub {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     for (const [event, handler] of this.bound) this.connection.off(event, handler);
+    this.connection.off('resync', this.resync);
     this.connection.stop().catch(() => {});
   }
 
@@ -204,8 +207,12 @@ export class InboxHub {
     this.startAttempts = 0;
     this.setStatus('live');
     if (this.watched !== null) this.invoke('JoinConversation', this.watched);
-    if (wasLost) for (const l of this.resyncListeners) l();
+    if (wasLost) this.resync();
   }
+
+  private readonly resync = () => {
+    for (const l of this.resyncListeners) l();
+  };
 
   private invoke(method: 'JoinConversation' | 'LeaveConversation', conversationId: number) {
     // A failed join only costs live updates for that thread; the next reconnect joins again.

@@ -49,6 +49,12 @@ export class FakeHubConnection implements HubConnectionLike {
       for (const h of this.handlers.get(event) ?? []) h(payload);
     });
   }
+  /** The server's "resync": it may have missed events, so the page refetches. */
+  resync() {
+    act(() => {
+      for (const h of this.handlers.get('resync') ?? []) h(undefined);
+    });
+  }
   drop() {
     act(() => this.reconnecting.forEach((cb) => cb(new Error('lost'))));
   }
