@@ -15,8 +15,8 @@ internal sealed class WebhookEventRetention(RetentionOptions options) : IRetenti
         if (options.WebhookEvents <= TimeSpan.Zero)
             return 0;
         var cutoff = now - options.WebhookEvents;
-        var batch = db.WebhookEvents.IgnoreQueryFilters().Where(e => e.RunAt == null && e.ReceivedAt < cutoff).OrderBy(e => e.ReceivedAt)
-            .Select(e => e.Id).Take(batchSize);
-        return await db.WebhookEvents.IgnoreQueryFilters().Where(e => batch.Contains(e.Id)).ExecuteDeleteAsync(cancellationToken);
+        var events = db.WebhookEvents.IgnoreQueryFilters();
+        return await RetentionBatch.DeleteAsync(events, events.Where(e => e.RunAt == null && e.ReceivedAt < cutoff).OrderBy(e => e.ReceivedAt),
+            batchSize, cancellationToken);
     }
 }

@@ -15,8 +15,8 @@ internal sealed class WebhookDeliveryRetention(RetentionOptions options) : IRete
         if (options.WebhookDeliveries <= TimeSpan.Zero)
             return 0;
         var cutoff = now - options.WebhookDeliveries;
-        var batch = db.WebhookDeliveries.IgnoreQueryFilters()
-            .Where(d => d.Status != WebhookDeliveryStatus.Pending && d.CreatedAt < cutoff).OrderBy(d => d.CreatedAt).Select(d => d.Id).Take(batchSize);
-        return await db.WebhookDeliveries.IgnoreQueryFilters().Where(d => batch.Contains(d.Id)).ExecuteDeleteAsync(cancellationToken);
+        var deliveries = db.WebhookDeliveries.IgnoreQueryFilters();
+        return await RetentionBatch.DeleteAsync(deliveries,
+            deliveries.Where(d => d.Status != WebhookDeliveryStatus.Pending && d.CreatedAt < cutoff).OrderBy(d => d.CreatedAt), batchSize, cancellationToken);
     }
 }

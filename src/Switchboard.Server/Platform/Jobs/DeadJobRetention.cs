@@ -14,7 +14,7 @@ internal sealed class DeadJobRetention(RetentionOptions options) : IRetentionRul
         if (options.DeadJobs <= TimeSpan.Zero)
             return 0;
         var cutoff = now - options.DeadJobs;
-        var batch = db.Jobs.Where(j => j.Status == JobStatus.Dead && j.CompletedAt < cutoff).OrderBy(j => j.Id).Select(j => j.Id).Take(batchSize);
-        return await db.Jobs.Where(j => batch.Contains(j.Id)).ExecuteDeleteAsync(cancellationToken);
+        return await RetentionBatch.DeleteAsync(db.Jobs, db.Jobs.Where(j => j.Status == JobStatus.Dead && j.CompletedAt < cutoff).OrderBy(j => j.Id),
+            batchSize, cancellationToken);
     }
 }

@@ -153,8 +153,8 @@ internal sealed class JobWorker(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SwitchboardDbContext>();
         var cutoff = now - options.KeepSucceededFor;
-        var batch = db.Jobs.Where(j => j.Status == JobStatus.Succeeded && j.CompletedAt < cutoff).OrderBy(j => j.Id).Select(j => j.Id).Take(5_000);
-        return await db.Jobs.Where(j => batch.Contains(j.Id)).ExecuteDeleteAsync(cancellationToken);
+        return await Retention.RetentionBatch.DeleteAsync(db.Jobs, db.Jobs.Where(j => j.Status == JobStatus.Succeeded && j.CompletedAt < cutoff).OrderBy(j => j.Id),
+            5_000, cancellationToken);
     }
 
     /// <summary>When this worker last looked for jobs whose worker died (their lease ran out): a few seconds apart, not on

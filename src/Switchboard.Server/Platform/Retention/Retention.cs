@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Switchboard.Platform.Database;
 
 namespace Switchboard.Platform.Retention;
@@ -75,6 +76,17 @@ internal sealed class RetentionWorker(
                 logger.LogInformation("Retention: deleted {Count} {Rule}", total, rule.Name);
         }
         return deleted;
+    }
+}
+
+public static class RetentionBatch
+{
+    /// <summary>Deletes the first <paramref name="batchSize"/> rows of <paramref name="due"/> (already in the order to prune) from
+    /// <paramref name="rows"/> in one statement; how many went.</summary>
+    public static Task<int> DeleteAsync<T>(IQueryable<T> rows, IQueryable<T> due, int batchSize, CancellationToken cancellationToken) where T : class
+    {
+        var batch = due.Select(r => EF.Property<long>(r, "Id")).Take(batchSize);
+        return rows.Where(r => batch.Contains(EF.Property<long>(r, "Id"))).ExecuteDeleteAsync(cancellationToken);
     }
 }
 
