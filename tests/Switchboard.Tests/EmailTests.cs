@@ -16,9 +16,9 @@ namespace Switchboard.Tests;
 [Collection(ServerCollection.Name)]
 public sealed class EmailTests(Servers servers)
 {
-    private const string SigningKey = "key-3ax6xnjp29jd6fds4gc373sgvjxteol0";
+    internal const string SigningKey = "key-3ax6xnjp29jd6fds4gc373sgvjxteol0";
     private const string Customer = "ada@customer.example";
-    private const string HelpDesk = "help@acme.example";
+    internal const string HelpDesk = "help@acme.example";
 
     /// <summary>A new tenant with a help desk whose mail comes in through Mailgun and goes out over SMTP to <paramref name="smtp"/>
     /// (or nowhere); <c>Mailgun</c> posts to the server as Mailgun's routes do.</summary>
@@ -35,13 +35,13 @@ public sealed class EmailTests(Servers servers)
         return (factory, tenant, channel.Id(), factory.CreateClient());
     }
 
-    private static string Id(string name) => $"<{name}-{Guid.NewGuid():N}@customer.example>";
+    internal static string Id(string name) => $"<{name}-{Guid.NewGuid():N}@customer.example>";
 
-    private sealed record Mail(string MessageId, string Subject, string Text, string? InReplyTo = null, string? References = null,
+    internal sealed record Mail(string MessageId, string Subject, string Text, string? InReplyTo = null, string? References = null,
         (string Name, string Type, byte[] Content)? Attachment = null);
 
     /// <summary>A Mailgun route's post (form, or multipart with files), signed with timestamp + token.</summary>
-    private static HttpRequestMessage Mailgun(long channelId, Mail mail, DateTimeOffset at, string? token = null, string key = SigningKey)
+    internal static HttpRequestMessage Mailgun(long channelId, Mail mail, DateTimeOffset at, string? token = null, string key = SigningKey)
     {
         var timestamp = at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         token ??= Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(25));

@@ -47,23 +47,23 @@ public sealed class PlatformTests(Servers servers)
         var data = Path.Combine(Path.GetTempPath(), "switchboard-cli-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var (code, stdout, _) = await RunServerAsync(data, "tenant", "create", "--name", "Acme", "--slug", "acme", "--owner-email", "o@acme.test", "--owner-password", "password123");
+            var (code, stdout, _) = await ServerProcess.RunCommandAsync(data, "tenant", "create", "--name", "Acme", "--slug", "acme", "--owner-email", "o@acme.test", "--owner-password", "password123");
             Assert.Equal(0, code);
             var result = JsonNode.Parse(stdout.TrimEnd().Split('\n')[^1])!;
             Assert.StartsWith("sb_", result["apiKey"]!.GetValue<string>());
             Assert.True(result["tenantId"]!.GetValue<long>() > 0);
 
-            (code, stdout, _) = await RunServerAsync(data, "apikey", "create", "--tenant", "acme", "--name", "ci", "--role", "agent");
+            (code, stdout, _) = await ServerProcess.RunCommandAsync(data, "apikey", "create", "--tenant", "acme", "--name", "ci", "--role", "agent");
             Assert.Equal(0, code);
             Assert.Equal("agent", JsonNode.Parse(stdout.TrimEnd().Split('\n')[^1])!["role"]!.GetValue<string>());
 
-            var (badCode, _, stderr) = await RunServerAsync(data, "tenant", "create", "--name", "Acme", "--slug", "acme", "--owner-email", "x@acme.test", "--owner-password", "password123");
+            var (badCode, _, stderr) = await ServerProcess.RunCommandAsync(data, "tenant", "create", "--name", "Acme", "--slug", "acme", "--owner-email", "x@acme.test", "--owner-password", "password123");
             Assert.NotEqual(0, badCode);
             Assert.Contains("taken", stderr);
-            (badCode, _, stderr) = await RunServerAsync(data, "user", "create", "--tenant", "acme", "--email", "a@acme.test", "--name", "A", "--role", "emperor");
+            (badCode, _, stderr) = await ServerProcess.RunCommandAsync(data, "user", "create", "--tenant", "acme", "--email", "a@acme.test", "--name", "A", "--role", "emperor");
             Assert.NotEqual(0, badCode);
             Assert.Contains("--role must be one of", stderr);
-            (badCode, _, stderr) = await RunServerAsync(data, "tenant", "create", "--nme", "typo");
+            (badCode, _, stderr) = await ServerProcess.RunCommandAsync(data, "tenant", "create", "--nme", "typo");
             Assert.NotEqual(0, badCode);
             Assert.Contains("Unknown option", stderr);
         }
@@ -71,23 +71,6 @@ public sealed class PlatformTests(Servers servers)
         {
             Directory.Delete(data, recursive: true);
         }
-    }
-
-    /// <summary>Runs the real executable, as an operator would, against an SQLite database in <paramref name="data"/>.</summary>
-    private static async Task<(int Code, string Stdout, string Stderr)> RunServerAsync(string data, params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Switchboard.Server.dll"));
-        foreach (var arg in args)
-            info.ArgumentList.Add(arg);
-        info.Environment["Storage__DataDirectory"] = data;
-        info.Environment["Database__Provider"] = "Sqlite";
-        info.Environment["Logging__LogLevel__Default"] = "Warning";
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout, await stderr);
     }
 }
 

@@ -32,6 +32,8 @@ public sealed class FakeSmtpServer : IAsyncDisposable
     public string RecipientReply { get; set; } = "250 OK";
     /// <summary>Drop the connection once a message's data has arrived, before answering it (the server may have delivered it).</summary>
     public bool DropAfterData { get; set; }
+    /// <summary>Take a message's data and never answer it (the sender is then cut off mid-send).</summary>
+    public bool StallAfterData { get; set; }
 
     private static TcpListener Listen()
     {
@@ -97,6 +99,12 @@ public sealed class FakeSmtpServer : IAsyncDisposable
                         Messages.Enqueue(data.ToString());
                         if (DropAfterData)
                             return; // took the whole message, then the connection went before its 250
+                        if (StallAfterData)
+                        {
+                            // Holds the answer until the client goes away.
+                            await reader.ReadLineAsync(stop.Token);
+                            return;
+                        }
                         await writer.WriteLineAsync("250 OK queued");
                         break;
                     case "QUIT":
