@@ -65,6 +65,45 @@ public sealed class CrashTests
         }
     }
 
+    [Fact]
+    public async Task AWebhookAnsweredJustBeforeTheServerDies_IsFiledAfterTheRestart()
+    {
+        // 200 means stored: the server dies before it processed anything (its background work is off here), and the message is
+        // in the inbox once it is back.
+        var data = Path.Combine(Path.GetTempPath(), "switchboard-crash-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var (code, stdout, stderr) = await ServerProcess.RunCommandAsync(data, "tenant", "create", "--name", "Acme", "--slug", "acme",
+                "--owner-email", "o@acme.test", "--owner-password", "password123");
+            Assert.True(code == 0, stderr);
+            var apiKey = JsonNode.Parse(stdout.TrimEnd().Split('\n')[^1])!["apiKey"]!.GetValue<string>();
+            await using (var first = await ServerProcess.StartAsync(data, new Dictionary<string, string> { ["Jobs__Enabled"] = "false" }))
+            {
+                using var api = Client(first, apiKey);
+                var channelId = (await api.PostJsonAsync("/api/v1/channels", new
+                {
+                    type = "email", name = "Help desk",
+                    settings = new { smtpHost = "smtp.example.com", smtpPort = 587, fromAddress = EmailTests.HelpDesk, inboundProvider = "mailgun",
+                        mailgunSigningKey = EmailTests.SigningKey },
+                }, HttpStatusCode.Created)).Id();
+                using var mailgun = new HttpClient { BaseAddress = first.BaseAddress };
+                var answer = await mailgun.SendAsync(EmailTests.Mailgun(channelId,
+                    new EmailTests.Mail(EmailTests.Id("last-words"), "Urgent", "Please call me back"), DateTimeOffset.UtcNow));
+                Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+                await first.KillAsync();
+            }
+
+            await using var second = await ServerProcess.StartAsync(data, new Dictionary<string, string>());
+            using var again = Client(second, apiKey);
+            var conversation = await EventuallyAsync(async () => (await again.GetJsonAsync("/api/v1/conversations")).Items().FirstOrDefault());
+            Assert.Contains("Please call me back", conversation["lastMessagePreview"]!.GetValue<string>());
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
     private static HttpClient Client(ServerProcess server, string apiKey) => new()
     {
         BaseAddress = server.BaseAddress, DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", apiKey) },
