@@ -38,5 +38,12 @@ internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
         builder.HasIndex(u => u.Email).IsUnique();
         builder.HasIndex(u => u.Username).IsUnique();
         builder.Property(u => u.Phones).HasJsonConversion();
+        // Retired by M0012 (moved to memberships, or replaced by sign-in throttles) but kept for one more release: nodes of
+        // the previous release still read and write them during a rolling upgrade. The next contract migration drops them.
+        builder.Property<bool>("is_provider");
+        builder.Property<bool>("is_time_clock_user");
+        builder.Property<DateTimeOffset?>("last_sign_in_at");
+        builder.Property<int>("failed_sign_in_count");
+        builder.Property<DateTimeOffset?>("lockout_end");
     }
 }

@@ -7,13 +7,13 @@ namespace Switchboard.Migrations;
 /// <summary>What a tenant manages moves off the global user row: the provider and time-clock flags and the last sign-in
 /// become per membership (copied over). Invitations hold a tenant's offer to an existing account until the person accepts.
 /// The per-account hard lockout gives way to <c>sign_in_throttles</c>, which count failures per typed email (hashed),
-/// known account or not.</summary>
+/// known account or not. Expand-only: the retired <c>users</c> columns stay for nodes of the previous release during a
+/// rolling upgrade (a later migration drops them).</summary>
 [DbContext(typeof(SwitchboardDbContext))]
 [Migration("20261201000012_MembershipsAndInvitations")]
 public sealed class M0012_MembershipsAndInvitations : Migration
 {
     private static readonly string[] MovedToMemberships = ["is_provider", "is_time_clock_user", "last_sign_in_at"];
-    private static readonly string[] LockoutColumns = ["failed_sign_in_count", "lockout_end"];
 
     protected override void Up(MigrationBuilder migration)
     {
@@ -26,8 +26,6 @@ public sealed class M0012_MembershipsAndInvitations : Migration
                 is_time_clock_user = (SELECT u.is_time_clock_user FROM users u WHERE u.id = memberships.user_id),
                 last_sign_in_at = (SELECT u.last_sign_in_at FROM users u WHERE u.id = memberships.user_id)
             """);
-        foreach (var column in MovedToMemberships.Concat(LockoutColumns))
-            DropColumnInPlace(migration, column, "users");
 
         migration.CreateTable("invitations", t => new
         {
@@ -65,11 +63,6 @@ public sealed class M0012_MembershipsAndInvitations : Migration
     {
         migration.DropTable("sign_in_throttles");
         migration.DropTable("invitations");
-        migration.AddColumn<bool>("is_provider", "users", nullable: false, defaultValue: false);
-        migration.AddColumn<bool>("is_time_clock_user", "users", nullable: false, defaultValue: false);
-        migration.AddNullableTimestamp("last_sign_in_at", "users");
-        migration.AddColumn<int>("failed_sign_in_count", "users", nullable: false, defaultValue: 0);
-        migration.AddNullableTimestamp("lockout_end", "users");
         migration.Sql("""
             UPDATE users SET
                 is_provider = EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = users.id AND m.is_provider),
