@@ -184,10 +184,15 @@ export function relativeTime(iso: string | null | undefined, now: number): strin
 }
 
 /** "in 3 h", "in 25 min" for the WhatsApp window. */
+/** WhatsApp's customer-service window: what is left of it is never shown as more. */
+const WINDOW_MINUTES = 24 * 60;
+
+/** Time left until `iso`, in whole minutes rounded down (and at most the window, whatever the clocks say). */
 export function timeLeft(iso: string, now: number): string {
   const diff = Date.parse(iso) - now;
   if (diff <= 0) return 'closed';
-  const minutes = Math.ceil(diff / 60_000);
+  const minutes = Math.min(WINDOW_MINUTES, Math.floor(diff / 60_000));
+  if (minutes < 1) return 'under 1 min';
   if (minutes < 60) return `${minutes} min`;
   return `${Math.floor(minutes / 60)} h ${minutes % 60 ? `${minutes % 60} min` : ''}`.trim();
 }
