@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Channels.Twilio;
 using Switchboard.Conversations;
+using Switchboard.Conversations.Outbound;
 using Switchboard.Platform.Database;
 using Switchboard.Platform.Jobs;
 using Switchboard.Platform.Storage;
@@ -36,9 +37,9 @@ public sealed class TwilioTests(Servers servers)
 
     /// <summary>A webhook as Twilio posts it: a form signed over the URL Twilio was given (by default the test server's own).</summary>
     internal static HttpRequestMessage Signed(long channelId, IEnumerable<(string Key, string Value)> fields, string? signedUrl = null,
-        string authToken = FakeTwilio.AuthToken)
+        string authToken = FakeTwilio.AuthToken, string query = "")
     {
-        var path = $"/webhooks/twilio/{channelId}";
+        var path = $"/webhooks/twilio/{channelId}{query}";
         var pairs = fields.Select(f => KeyValuePair.Create(f.Key, f.Value)).ToList();
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(pairs) };
         request.Headers.Add(TwilioSignature.Header, TwilioSignature.Compute(authToken, signedUrl ?? "http://localhost" + path, pairs));
@@ -219,6 +220,31 @@ public sealed class TwilioTests(Servers servers)
         Assert.NotNull(message.DeliveredAt);
         var history = await factory.QueryAsync(tenant.Id, db => db.MessageStatusUpdates.Where(u => u.MessageId == message.Id).Select(u => u.Status).ToListAsync());
         Assert.Equal([MessageStatus.Sent, MessageStatus.Sent, MessageStatus.Delivered], history.Order());
+    }
+
+    [Theory, Providers]
+    public async Task AReportOnASendThatWasNeverConfirmed_FindsTheMessageByOurId_AndSettlesIt(DatabaseProvider provider)
+    {
+        // Each send gives Twilio a status callback naming our message; a report can then find a message whose send never
+        // recorded Twilio's id (the answer was lost), and its delivery settles the "unconfirmed" failure.
+        await using var fake = await FakeTwilio.StartAsync();
+        var (factory, tenant, channelId, twilio, conversationId) = await CustomerWroteAsync(provider, fake);
+        var sent = await tenant.Owner.PostJsonAsync($"/api/v1/conversations/{conversationId}/messages", new { type = "text", text = "On its way." },
+            HttpStatusCode.Accepted);
+        await WhatsAppWebhookTests.WaitForAsync(factory, tenant.Id, async db => await db.Messages.AnyAsync(m => m.Id == sent.Id() && m.ProviderMessageId != null));
+        var callback = new Uri(Assert.Single(fake.Sent)["StatusCallback"]);
+        Assert.Equal($"?sbMessage={sent.Id()}", callback.Query);
+        await factory.QueryAsync(tenant.Id, db => db.Messages.Where(m => m.Id == sent.Id()).ExecuteUpdateAsync(s => s
+            .SetProperty(m => m.Status, MessageStatus.Failed).SetProperty(m => m.ErrorCode, MessageSendJob.UnconfirmedCode)
+            .SetProperty(m => m.ProviderMessageId, (string?)null)));
+
+        var sid = "SM" + Guid.NewGuid().ToString("N");
+        Assert.Equal(HttpStatusCode.OK, (await twilio.SendAsync(Signed(channelId, StatusCallback(sid, "delivered"), query: callback.Query))).StatusCode);
+        await WhatsAppWebhookTests.WaitForAsync(factory, tenant.Id, async db => await db.Messages.AnyAsync(m => m.Id == sent.Id() && m.Status == MessageStatus.Delivered));
+        var message = await factory.QueryAsync(tenant.Id, db => db.Messages.SingleAsync(m => m.Id == sent.Id()));
+        Assert.Equal(sid, message.ProviderMessageId);
+        Assert.Null(message.ErrorCode);
+        Assert.Null(message.FailedAt);
     }
 
     [Theory, Providers]

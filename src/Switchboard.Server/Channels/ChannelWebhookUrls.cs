@@ -32,7 +32,14 @@ public sealed class ChannelWebhookUrls(IConfiguration configuration, IServer ser
         };
     }
 
-    public Uri StatusCallback(Channel channel) => new(For(channel).GetValueOrDefault("statusCallback") ?? For(channel).Values.First());
+    /// <summary>Where the provider reports on <paramref name="message"/>: the channel's callback with our id of the message in the
+    /// query (signed with the rest by Twilio), so a report can find a message whose provider id was never recorded.</summary>
+    public Uri StatusCallback(Channel channel, Conversations.Message message) => new(Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(
+        For(channel).GetValueOrDefault("statusCallback") ?? For(channel).Values.First(), MessageIdParameter,
+        message.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    /// <summary>The status callback's query parameter that carries our message id.</summary>
+    public const string MessageIdParameter = "sbMessage";
 
     /// <summary>A link anyone holding it may download the file with, for a day (the token is encrypted and time-limited).</summary>
     public Uri PublicMediaUrl(MediaFile file) =>

@@ -7,9 +7,11 @@ using Switchboard.Platform.Database;
 namespace Switchboard.Conversations;
 
 /// <summary>A delivery report as a channel adapter parsed it. <see cref="OptOut"/> marks failures that mean the customer
-/// no longer accepts messages on this channel (WhatsApp 131050, Twilio 21610).</summary>
+/// no longer accepts messages on this channel (WhatsApp 131050, Twilio 21610). <see cref="MessageId"/> is our own id of the
+/// message when the report carries it back (Twilio's per-message status callback): it finds a message whose provider id is
+/// not recorded (the send's answer never came, or has not been saved yet).</summary>
 public sealed record ProviderStatus(string ProviderMessageId, MessageStatus Status, DateTimeOffset At, string? ErrorCode = null,
-    string? ErrorMessage = null, JsonObject? Metadata = null, bool OptOut = false);
+    string? ErrorMessage = null, JsonObject? Metadata = null, bool OptOut = false, long? MessageId = null);
 
 /// <summary>Applies delivery reports to outbound messages: monotonically (sent &lt; delivered &lt; read; failed is final
 /// unless a later read proves delivery), safely out of order and repeated, each status kept once in the history.</summary>
@@ -31,8 +33,10 @@ public sealed class MessageStatuses(SwitchboardDbContext db, InboxEvents events,
         await using var transaction = await UnitOfWork.BeginAsync(db, cancellationToken);
         var channelIds = reports.Select(r => r.Channel.Id).Distinct().ToList();
         var providerIds = reports.Select(r => r.Report.ProviderMessageId).Distinct().ToList();
-        var ids = await db.Messages.Where(m => channelIds.Contains(m.ChannelId) && providerIds.Contains(m.ProviderMessageId!)).Select(m => m.Id)
-            .ToListAsync(cancellationToken);
+        var ownIds = reports.Where(r => r.Report.MessageId is not null).Select(r => r.Report.MessageId!.Value).Distinct().ToList();
+        var ids = await db.Messages.Where(m => channelIds.Contains(m.ChannelId)
+                && (providerIds.Contains(m.ProviderMessageId!) || (ownIds.Contains(m.Id) && m.Direction == MessageDirection.Outbound)))
+            .Select(m => m.Id).ToListAsync(cancellationToken);
         if (ids.Count == 0)
             return found;
         // Reports for one message may be applied at once on two nodes: lock the rows (in id order, so two batches cannot
@@ -40,14 +44,20 @@ public sealed class MessageStatuses(SwitchboardDbContext db, InboxEvents events,
         if (!db.IsSqlite)
             await db.Database.ExecuteSqlAsync($"SELECT count(*) FROM (SELECT id FROM messages WHERE id = ANY({ids.ToArray()}) ORDER BY id FOR UPDATE) AS locked",
                 cancellationToken);
-        var messages = await db.Messages.Where(m => ids.Contains(m.Id)).ToDictionaryAsync(m => (m.ChannelId, m.ProviderMessageId!), cancellationToken);
+        var loaded = await db.Messages.Where(m => ids.Contains(m.Id)).ToListAsync(cancellationToken);
+        var byProviderId = loaded.Where(m => m.ProviderMessageId is not null).ToDictionary(m => (m.ChannelId, m.ProviderMessageId!));
+        var byId = loaded.ToDictionary(m => m.Id);
         var recorded = (await db.MessageStatusUpdates.Where(u => ids.Contains(u.MessageId)).Select(u => new { u.MessageId, u.Status, u.StatusAt })
             .ToListAsync(cancellationToken)).Select(u => (u.MessageId, u.Status, u.StatusAt)).ToHashSet();
         for (var i = 0; i < reports.Count; i++)
         {
             var (channel, report) = reports[i];
-            if (!messages.TryGetValue((channel.Id, report.ProviderMessageId), out var message))
+            if (!byProviderId.TryGetValue((channel.Id, report.ProviderMessageId), out var message)
+                && !(report.MessageId is { } own && byId.TryGetValue(own, out message) && message.ChannelId == channel.Id
+                    && message.ProviderMessageId is null))
                 continue;
+            // Found by our own id: the provider's id is known from here on.
+            message.ProviderMessageId ??= report.ProviderMessageId;
             found[i] = true;
             if (!recorded.Add((message.Id, report.Status, report.At)))
                 continue;
@@ -100,6 +110,11 @@ public sealed class MessageStatuses(SwitchboardDbContext db, InboxEvents events,
                 message.ErrorCode = report.ErrorCode;
                 message.ErrorMessage = report.ErrorMessage;
                 break;
+        }
+        if (message is { Status: MessageStatus.Failed, ErrorCode: Outbound.MessageSendJob.UnconfirmedCode } && report.Status != MessageStatus.Failed)
+        {
+            // The provider reports on it: the send that was not confirmed did go out.
+            (message.Status, message.ErrorCode, message.ErrorMessage, message.FailedAt) = (MessageStatus.Pending, null, null, null);
         }
         var moved = Advances(message.Status, report.Status);
         if (moved)

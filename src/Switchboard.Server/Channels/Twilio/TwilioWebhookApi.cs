@@ -31,6 +31,9 @@ public static class TwilioWebhookApi
         var url = urls.For(channel, request)["inbound"] + request.QueryString.ToUriComponent();
         if (secrets["authToken"]?.GetValue<string>() is not { } authToken || !IsSigned(request, url, authToken, body, text))
             return Problems.Forbidden($"Missing or wrong {TwilioSignature.Header}.");
+        // Our id of the message a status callback reports on travels in the signed URL; it is kept with the form.
+        if (request.HasFormContentType && long.TryParse(request.Query[ChannelWebhookUrls.MessageIdParameter].ToString(), out var id))
+            text += $"&{ChannelWebhookUrls.MessageIdParameter}={id}";
         await inbox.AcceptAsync(channel, text, WebhookInbox.Hash(body), cancellationToken);
         return TypedResults.Text(EmptyTwiml, "text/xml");
     }

@@ -56,7 +56,12 @@ internal sealed class TwilioWebhookReader : IWebhookReader
             return ProviderUpdate.Empty;
         var json = new JsonObject(fields.Select(f => KeyValuePair.Create(f.Key, (JsonNode?)f.Value)));
         if (Field("MessageStatus") is { } status and not ("received" or "receiving"))
-            return StatusOf(status) is { } reported ? new ProviderUpdate([], [Report(sid, reported, Field("ErrorCode"), Field("ErrorMessage"), receivedAt, json)]) : ProviderUpdate.Empty;
+            return StatusOf(status) is { } reported
+                ? new ProviderUpdate([], [Report(sid, reported, Field("ErrorCode"), Field("ErrorMessage"), receivedAt, json) with
+                {
+                    MessageId = long.TryParse(Field(ChannelWebhookUrls.MessageIdParameter), out var own) ? own : null,
+                }])
+                : ProviderUpdate.Empty;
         if (Field("From") is not { } from)
             return ProviderUpdate.Empty;
 

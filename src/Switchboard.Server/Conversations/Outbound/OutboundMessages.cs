@@ -186,7 +186,7 @@ internal sealed class MessageSendJob(
         try
         {
             outcome = await sender.SendAsync(new OutboundSend(channel, Channels.ChannelSecrets.Read(channel, secrets), contact, conversation, message,
-                await FileOfAsync(message, cancellationToken), OutboundTemplate.From(message.Payload), urls.StatusCallback(channel)), cancellationToken);
+                await FileOfAsync(message, cancellationToken), OutboundTemplate.From(message.Payload), urls.StatusCallback(channel, message)), cancellationToken);
         }
         catch (DestinationNotAllowedException e)
         {
@@ -213,12 +213,8 @@ internal sealed class MessageSendJob(
         switch (outcome)
         {
             case SendOutcome.Accepted accepted:
+                // On a message another runner failed as unconfirmed, the acceptance settles it (MessageStatuses).
                 message.ProviderMessageId = accepted.ProviderMessageId;
-                if (message is { Status: MessageStatus.Failed, ErrorCode: UnconfirmedCode })
-                {
-                    // The provider's acceptance settles what the other runner could not know.
-                    (message.Status, message.ErrorCode, message.ErrorMessage, message.FailedAt) = (MessageStatus.Pending, null, null, null);
-                }
                 await statuses.RecordAsync(message, new ProviderStatus(accepted.ProviderMessageId, MessageStatus.Sent, clock.GetUtcNow()), cancellationToken);
                 break;
             case SendOutcome.Transient transient:
