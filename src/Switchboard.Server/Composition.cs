@@ -2,8 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Cors.Infrastructure;
-using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.SignalR;
@@ -45,9 +43,7 @@ public static class Composition
         services.AddHttpContextAccessor();
 
         services.AddSwitchboardDatabase(configuration);
-        services.AddDataProtection().SetApplicationName("Switchboard");
-        services.AddOptions<KeyManagementOptions>().Configure<IServiceScopeFactory>((o, scopes) => o.XmlRepository = new DatabaseXmlRepository(scopes));
-        services.AddSingleton<SecretProtector>();
+        services.AddSwitchboardDataProtection(configuration);
 
         services.AddSwitchboardIdentity(configuration);
         services.AddScoped<TenantProvisioning>();
