@@ -24,6 +24,15 @@ public sealed class ContentSecurityPolicyTests(DemoServer server)
         Assert.Empty(consoleErrors);
     }
 
+    /// <summary>A new page of <paramref name="context"/> whose WebSockets are added to <paramref name="sockets"/>, and the console
+    /// errors it reports about the policy.</summary>
+    private static async Task<(IPage Page, List<string> PolicyErrors)> OpenWatchedAsync(IBrowserContext context, List<string> sockets)
+    {
+        var page = await context.NewPageAsync();
+        page.WebSocket += (_, socket) => sockets.Add(socket.Url);
+        return (page, PolicyErrors(page));
+    }
+
     /// <summary>Console errors about the policy (those the page's own listener cannot see, such as a refused WebSocket).</summary>
     private static List<string> PolicyErrors(IPage page)
     {
@@ -49,10 +58,8 @@ public sealed class ContentSecurityPolicyTests(DemoServer server)
     {
         await using var context = await server.NewContextAsync();
         await WatchViolationsAsync(context);
-        var page = await context.NewPageAsync();
-        var consoleErrors = PolicyErrors(page);
         var sockets = new List<string>();
-        page.WebSocket += (_, socket) => sockets.Add(socket.Url);
+        var (page, consoleErrors) = await OpenWatchedAsync(context, sockets);
         try
         {
             var signIn = await page.GotoAsync("/sign-in");
@@ -101,10 +108,8 @@ public sealed class ContentSecurityPolicyTests(DemoServer server)
     {
         await using var context = await server.NewContextAsync();
         await WatchViolationsAsync(context);
-        var page = await context.NewPageAsync();
-        var consoleErrors = PolicyErrors(page);
         var sockets = new List<string>();
-        page.WebSocket += (_, socket) => sockets.Add(socket.Url);
+        var (page, consoleErrors) = await OpenWatchedAsync(context, sockets);
         try
         {
             await page.GotoAsync("/sign-in");
@@ -118,9 +123,7 @@ public sealed class ContentSecurityPolicyTests(DemoServer server)
             var widgetUrl = Regex.Match(await page.GetByTestId("webhook-url").InnerTextAsync(), @"https?://\S+/widget/\d+").Value;
             await AssertNoViolationsAsync(page, consoleErrors);
 
-            var demo = await context.NewPageAsync();
-            var demoErrors = PolicyErrors(demo);
-            demo.WebSocket += (_, socket) => sockets.Add(socket.Url);
+            var (demo, demoErrors) = await OpenWatchedAsync(context, sockets);
             await demo.GotoAsync(widgetUrl);
             await demo.GetByRole(AriaRole.Button, new() { Name = "Open chat" }).ClickAsync();
             await demo.GetByLabel("Message", new() { Exact = true }).FillAsync("Hello from the website");
